@@ -108,15 +108,24 @@ def layout_rows(layout: str | Mapping, rhythm: Sequence[str] | None, duration: f
     return specs
 
 
-def resolve(specs: Sequence[PanelSpec], paper: Paper, duration: float) -> PageLayout:
-    """Place panel specs on the page; the time shown is clipped to what fits the page width at this speed."""
-    page_w, page_h = paper.size_mm
+def _geometry(paper: Paper) -> tuple[float, float]:
+    """(calibration x, trace origin x) in mm for this paper."""
     cal_w = CAL_DURATION_S * paper.speed + 2 * CAL_GAP_MM
-    cal_x = paper.margin_mm + CAL_GAP_MM
     # Trace origin on a 5 mm major line so the printout reads against the grid like a machine print.
-    origin = 5.0 * -(-(paper.margin_mm + cal_w) // 5.0)
-    fit = (page_w - paper.margin_mm - origin) / paper.speed
-    shown = min(duration, fit, max(s.t_end for s in specs))
+    return paper.margin_mm + CAL_GAP_MM, 5.0 * -(-(paper.margin_mm + cal_w) // 5.0)
+
+
+def fit_duration(paper: Paper, duration: float) -> float:
+    """Seconds of signal shown across the page: `duration`, clipped to what fits the width at this speed."""
+    page_w = paper.size_mm[0]
+    return min(duration, (page_w - paper.margin_mm - _geometry(paper)[1]) / paper.speed)
+
+
+def resolve(specs: Sequence[PanelSpec], paper: Paper) -> PageLayout:
+    """Place panel specs on the page; panels (or parts) beyond the page width are dropped."""
+    page_w, page_h = paper.size_mm
+    cal_x, origin = _geometry(paper)
+    shown = min(fit_duration(paper, float("inf")), max(s.t_end for s in specs))
     n_rows = max(s.row for s in specs) + 1
     top = paper.margin_mm + HEADER_MM
     row_h = (page_h - paper.margin_mm - top) / n_rows

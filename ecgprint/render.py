@@ -60,7 +60,8 @@ class RenderConfig:
         self.panel_specs()   # validates the layout description
 
     def panel_specs(self) -> list[layout_mod.PanelSpec]:
-        return layout_mod.layout_rows(self.layout, self.rhythm, self.duration)
+        """The layout expanded over the seconds that fit on this paper."""
+        return layout_mod.layout_rows(self.layout, self.rhythm, layout_mod.fit_duration(self.paper, self.duration))
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
@@ -142,7 +143,7 @@ def render(record: Record, config: RenderConfig = RenderConfig(), seed: int = 0)
     if config.start >= record.duration:
         raise ValueError(f"{record.record_id}: start {config.start} s is beyond the record's "
                          f"{record.duration:.2f} s")
-    page = layout_mod.resolve(config.panel_specs(), paper, config.duration)
+    page = layout_mod.resolve(config.panel_specs(), paper)
     size = paper.size_px
     ppmm = paper.px_per_mm
     thickness = line_thickness_px(config)
