@@ -14,6 +14,10 @@ from .paper import GRID_STYLES, Paper
 
 SUBPIXEL_BITS = 4            # cv2 fixed-point shift: polylines are placed to 1/16 px
 _SCALE = 1 << SUBPIXEL_BITS
+# Thick anti-aliased cv2 polylines cost per vertex, and a 10 s page has ~20k samples at < 0.5 px spacing.
+# Dropping vertices that lie within 1/4 px of the simplified line (Ramer-Douglas-Peucker) makes drawing
+# ~4x faster with no visible change; every sample still lies within 1/4 px of the drawn centre line.
+SIMPLIFY_PX = 0.25
 MINOR_LINE_MM = 0.1
 MAJOR_LINE_MM = 0.2
 MIN_LINE_PX = 0.7            # keep grid lines visible at low dpi
@@ -80,8 +84,9 @@ def _fixed_point_runs(points: np.ndarray) -> list[np.ndarray]:
 
 def draw_polylines(canvas: np.ndarray, polylines: list[np.ndarray], colour, thickness: int,
                    antialias: bool = True) -> None:
-    """Draw float (N, 2) pixel polylines in place, at 1/16 px precision; NaN rows break a line."""
-    runs = [run for line in polylines for run in _fixed_point_runs(line)]
+    """Draw float (N, 2) pixel polylines in place, within 1/4 px of every point; NaN rows break a line."""
+    runs = [cv2.approxPolyDP(run.reshape(-1, 1, 2), SIMPLIFY_PX * _SCALE, False)
+            for line in polylines for run in _fixed_point_runs(line)]
     if runs:
         cv2.polylines(canvas, runs, False, tuple(int(c) for c in colour), int(thickness),
                       cv2.LINE_AA if antialias else cv2.LINE_8, SUBPIXEL_BITS)
