@@ -1,0 +1,99 @@
+"""Render speed: ms per page for raster only, PNG file and JPEG file, against a minimal OpenCV baseline
+(grid lines + the same 12-lead polylines + encode) measured in the same run. Prints one JSON line.
+
+    python benchmarks/render_speed.py [-n 30] [--dpi 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ecgprint.paper import Paper
+from ecgprint.render import PNG_PARAMS, RenderConfig, encode_image, line_thickness_px, render
+
+LUDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ludb"
+
+
+def load_records(n: int):
+    """Real LUDB records when ../shared/data is present (ODC-By 1.0, see docs/sources.md), else synthetic."""
+    if LUDB.is_dir():
+        from ecgprint.sources import list_source
+        items = list(list_source(LUDB))[:n]
+        return [item.load() for item in items], "ludb"
+    from ecgprint.sources.synthetic import SynthConfig, synth_record
+    return [synth_record(i, SynthConfig()) for i in range(n)], "synthetic"
+
+
+def baseline_raster(paper: Paper, polylines: list[np.ndarray], thickness: int) -> np.ndarray:
+    """What a minimal OpenCV renderer does: one cv2.line per grid line, then the raw polylines."""
+    w, h = paper.size_px
+    img = np.full((h, w, 3), 255, np.uint8)
+    ppmm = paper.px_per_mm
+    for k in range(int(paper.size_mm[0]) + 1):
+        x = int(round(k * ppmm))
+        cv2.line(img, (x, 0), (x, h - 1), (235, 95, 95) if k % 5 == 0 else (250, 175, 175), 1)
+    for k in range(int(paper.size_mm[1]) + 1):
+        y = int(round(k * ppmm))
+        cv2.line(img, (0, y), (w - 1, y), (235, 95, 95) if k % 5 == 0 else (250, 175, 175), 1)
+    cv2.polylines(img, [np.rint(p * 16).astype(np.int32) for p in polylines], False, (0, 0, 0), thickness,
+                  cv2.LINE_AA, 4)
+    return img
+
+
+def per_page_ms(fn, items) -> float:
+    start = time.perf_counter()
+    for item in items:
+        fn(item)
+    return 1000 * (time.perf_counter() - start) / len(items)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=30)
+    parser.add_argument("--dpi", type=float, default=200.0)
+    args = parser.parse_args()
+    cv2.setNumThreads(1)                              # one core, as in one worker of a dataset build
+    records, source = load_records(args.n)
+    config = RenderConfig(paper=Paper(dpi=args.dpi))
+    render(records[0], config)                        # warm the grid cache, as in any multi-page run
+    results = [render(r, config) for r in records]
+    lines = [[lt.points for lt in res.truth.leads] for res in results]
+    thickness = line_thickness_px(config)
+    with tempfile.TemporaryDirectory() as tmp:
+        def write(name: str, data: bytes) -> None:
+            Path(tmp, name).write_bytes(data)
+
+        def base_png(p):
+            write("b.png", cv2.imencode(".png", cv2.cvtColor(baseline_raster(config.paper, p, thickness),
+                                                              cv2.COLOR_RGB2BGR))[1].tobytes())
+
+        figures = {
+            "raster_ms": per_page_ms(lambda r: render(r, config), records),
+            "png_file_ms": per_page_ms(lambda r: write("a.png", encode_image(render(r, config).image, "png")),
+                                       records),
+            "jpeg_file_ms": per_page_ms(lambda r: write("a.jpg", encode_image(render(r, config).image, "jpg")),
+                                        records),
+            "baseline_raster_ms": per_page_ms(lambda p: baseline_raster(config.paper, p, thickness), lines),
+            "baseline_png_file_ms": per_page_ms(base_png, lines),
+        }
+        png_bytes = len(encode_image(results[0].image, "png"))
+    figures = {k: round(v, 2) for k, v in figures.items()}
+    figures.update({
+        "raster_vs_baseline": round(figures["raster_ms"] / figures["baseline_raster_ms"], 3),
+        "png_file_vs_baseline": round(figures["png_file_ms"] / figures["baseline_png_file_ms"], 3),
+        "png_kb": png_bytes // 1024, "png_params": PNG_PARAMS,
+        "page_px": list(config.paper.size_px), "records": len(records), "source": source,
+        "opencv_threads": cv2.getNumThreads(),
+    })
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
