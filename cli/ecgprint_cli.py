@@ -1,0 +1,16 @@
+"""The `ecgprint` command group (argument parsing and printing only)."""
+
+import click
+
+from ecgprint import __version__
+
+from .render_cmd import render_cmd
+
+
+@click.group()
+@click.version_option(__version__, prog_name="ecgprint")
+def main():
+    """Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth."""
+
+
+main.add_command(render_cmd)

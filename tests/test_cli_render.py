@@ -1,0 +1,74 @@
+"""`ecgprint render`: files written per record, truth JSON, one-line errors for bad records, exit codes."""
+
+import json
+
+import cv2
+import numpy as np
+import wfdb
+from click.testing import CliRunner
+
+from cli.ecgprint_cli import main
+from tests.conftest import spike_record
+
+
+def write_wfdb(folder, rec, name):
+    wfdb.wrsamp(name, fs=rec.fs, units=["mV"] * 12, sig_name=list(rec.leads), p_signal=rec.signal.astype(np.float64),
+                fmt=["16"] * 12, adc_gain=[1000.0] * 12, baseline=[0] * 12, write_dir=str(folder))
+
+
+def test_render_folder_with_a_bad_record(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    write_wfdb(src, spike_record(), "good1")
+    write_wfdb(src, spike_record(period=0.8), "good2")
+    (src / "junk.hea").write_bytes(b"\x00\x01binary junk\xff")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["render", str(src), "-o", str(out), "--layout", "6x2", "--dpi", "100",
+                                    "--mask"])
+    assert res.exit_code == 1
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and "junk.hea" in errors[0]
+    for name in ("good1", "good2"):
+        img = cv2.imread(str(out / f"{name}.png"))
+        assert img.shape == (850, 1100, 3)
+        truth = json.loads((out / f"{name}.json").read_text())
+        assert truth["record_id"] == name and truth["image_size"] == [1100, 850]
+        assert truth["config"]["layout"] == "6x2" and len(truth["leads"]) == 12
+        mask = cv2.imread(str(out / f"{name}_mask.png"), cv2.IMREAD_UNCHANGED)
+        assert mask.shape == (850, 1100) and mask.max() == 12
+
+
+def test_truth_json_rebuilds_the_image(tmp_path):
+    from ecgprint.render import RenderConfig, encode_image, render
+    from ecgprint.sources import open_source
+    write_wfdb(tmp_path, spike_record(), "rec")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["render", str(tmp_path / "rec"), "-o", str(out), "--grid", "blue",
+                                    "--speed", "50", "--gain", "5", "--rhythm", "V1,V5", "--seed", "7"])
+    assert res.exit_code == 0, res.output
+    truth = json.loads((out / "rec.json").read_text())
+    record = next(open_source(tmp_path / "rec"))
+    again = render(record, RenderConfig.from_dict(truth["config"]), truth["seed"])
+    assert encode_image(again.image) == (out / "rec.png").read_bytes()
+
+
+def test_jpeg_and_no_truth(tmp_path):
+    write_wfdb(tmp_path, spike_record(), "rec")
+    res = CliRunner().invoke(main, ["render", str(tmp_path / "rec.hea"), "-o", str(tmp_path / "o"),
+                                    "--format", "jpg", "--no-truth"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["rec.jpg"]
+
+
+def test_missing_input_and_bad_option(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(main, ["render", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 1 and res.stderr.startswith("error: ") and "nope" in res.stderr
+    res = runner.invoke(main, ["render", str(tmp_path), "-o", str(tmp_path / "o"), "--gain", "7"])
+    assert res.exit_code == 2 and "gain" in res.output
+
+
+def test_record_id_cannot_escape_output_folder():
+    from cli.render_cmd import safe_name
+    assert safe_name("../../etc/passwd") == "etc_passwd"
+    assert "/" not in safe_name("a/b") and safe_name("..") == "record"
