@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -31,7 +32,7 @@ def iter_inputs(inputs: tuple[str, ...], example: bool):
     """(where, loader) for every record named on the command line, in order; a source that cannot even be
     listed yields one loader that raises its RecordError."""
     if example:
-        yield "example", example_record
+        yield "example", lambda: dataclasses.replace(example_record(), record_id="example")
     for path in inputs:
         try:
             items = list(list_source(path))

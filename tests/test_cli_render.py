@@ -72,3 +72,11 @@ def test_record_id_cannot_escape_output_folder():
     from cli.render_cmd import safe_name
     assert safe_name("../../etc/passwd") == "etc_passwd"
     assert "/" not in safe_name("a/b") and safe_name("..") == "record"
+
+
+def test_example_renders_without_inputs(tmp_path):
+    res = CliRunner().invoke(main, ["render", "--example", "-o", str(tmp_path), "--layout", "12x1"])
+    assert res.exit_code == 0, res.output
+    truth = json.loads((tmp_path / "example.json").read_text())
+    assert truth["record_id"] == "example" and len(truth["leads"]) == 12
+    assert cv2.imread(str(tmp_path / "example.png")).shape == (1700, 2200, 3)
