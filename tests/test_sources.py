@@ -211,6 +211,8 @@ def test_ptbxl_round_trip(ptbxl_folder, fs):
     assert [r.patient_id for r in records] == ["15709", "13243", "15709"]
     assert [r.labels for r in records] == [frozenset(), {"LBBB", "SB"}, {"RBBB", "AF", "1dAVb"}]
     assert [r.metadata["strat_fold"] for r in records] == [3, 2, 10]
+    listed = list(list_source(ptbxl_folder, sampling_rate=fs))      # known before any signal is read
+    assert [(i.patient_id, i.fold) for i in listed] == [("15709", 3), ("13243", 2), ("15709", 10)]
     for record, row in zip(records, PTBXL_ROWS):
         assert record.source == "ptbxl" and record.fs == fs and record.leads == STANDARD_LEADS
         assert record.path == str(ptbxl_folder / f"records{fs}/00000/{row['ecg_id']:05d}_{suffix}.hea")
@@ -274,6 +276,7 @@ def code15_folder(tmp_path) -> Path:
 def test_code15_round_trip_and_mismatches(code15_folder):
     items = list(list_source(code15_folder))
     assert [item.record_id for item in items] == ["1001", "1002", "2000", "1003"]
+    assert [item.patient_id for item in items[:2]] == [str(CODE15_EXAMS[0][1]), str(CODE15_EXAMS[1][1])]
     first, second, orphan, missing = open_source(code15_folder)
     for record, row, n, (exam_id, patient_id, labels) in ((first, 0, 2800, CODE15_EXAMS[0]),
                                                           (second, 1, 4000, CODE15_EXAMS[1])):

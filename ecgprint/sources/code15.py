@@ -124,7 +124,8 @@ def list_records(root: str | Path) -> Iterator[SourceItem]:
                 continue
             seen[exam_id] = f"{part_path.name} row {row}"
             if exam_id in exams:
-                yield SourceItem(exam_id, str(part_path), partial(_load, part, row, exams[exam_id]))
+                yield SourceItem(exam_id, str(part_path), partial(_load, part, row, exams[exam_id]),
+                                 patient_id=id_text(exams[exam_id]["patient_id"]) or "")
             else:
                 problem = f"exam_id {exam_id} at row {row} is not listed in {INDEX}"
                 yield failing_item(exam_id, RecordError(part_path, problem))

@@ -11,14 +11,22 @@ from ..record import Record
 
 @dataclass(frozen=True)
 class SourceItem:
-    """One record of a source: `record_id` and `path` come from the listing; `load()` reads the signal.
+    """One record of a source: `record_id`, `path`, `patient_id` and `fold` come from the listing (so a
+    dataset build can split patient-wise before reading any signal); `load()` reads the signal.
 
     `load()` raises RecordError (naming the file and the problem) for unreadable or invalid input.
+    `fold` is the source's own fold (PTB-XL `strat_fold`) when it has one.
     """
 
     record_id: str
     path: str
     loader: Callable[[], Record]
+    patient_id: str = ""
+    fold: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.patient_id:
+            object.__setattr__(self, "patient_id", self.record_id)
 
     def load(self) -> Record:
         return self.loader()

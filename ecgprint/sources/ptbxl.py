@@ -11,6 +11,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..errors import RecordError
 from ..labels import labels_from_scp
 from ..record import Record
@@ -32,7 +34,9 @@ def list_records(root: str | Path, sampling_rate: int = 500) -> Iterator[SourceI
     table = read_index(csv_path, COLUMNS, key="ecg_id")
     for row in table.to_dict("records"):
         base = record_base(root / str(row[FILENAME_COLUMN[sampling_rate]]))
-        yield SourceItem(base.name, str(base) + ".hea", partial(_load, csv_path, base, row))
+        fold = pd.to_numeric(row["strat_fold"], errors="coerce")
+        yield SourceItem(base.name, str(base) + ".hea", partial(_load, csv_path, base, row),
+                         patient_id=id_text(row["patient_id"]) or "", fold=None if pd.isna(fold) else int(fold))
 
 
 def _table_fields(csv_path: Path, row: dict[str, Any]) -> tuple[frozenset[str], dict[str, Any]]:
