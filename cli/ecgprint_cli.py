@@ -4,6 +4,7 @@ import click
 
 from ecgprint import __version__
 
+from .build_cmd import build_cmd, inspect_cmd, verify_cmd
 from .render_cmd import render_cmd
 
 
@@ -14,3 +15,6 @@ def main():
 
 
 main.add_command(render_cmd)
+main.add_command(build_cmd)
+main.add_command(verify_cmd)
+main.add_command(inspect_cmd)

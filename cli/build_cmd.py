@@ -1,0 +1,66 @@
+"""`ecgprint build`, `verify`, `inspect`: dataset shards from a recipe, and checks on a built dataset."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from ecgprint.dataset.build import BuildError, build
+from ecgprint.dataset.executors import EXECUTORS
+from ecgprint.dataset.inspect import contact_sheet, summary
+from ecgprint.dataset.recipe import RecipeError, load_recipe
+from ecgprint.dataset.verify import verify
+
+
+@click.command("build")
+@click.argument("recipe", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="output folder")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True)
+@click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT (default: a local cluster)")
+@click.option("--strict", is_flag=True, help="fail if any record is quarantined")
+@click.option("--overwrite", is_flag=True, help="replace a build of another recipe in OUT")
+@click.option("--progress/--no-progress", default=None, help="progress bar (default: only on a terminal)")
+def build_cmd(recipe, out, workers, executor, scheduler, strict, overwrite, progress):
+    """Build the Parquet dataset described by RECIPE into OUT; re-running resumes an interrupted build."""
+    start = time.perf_counter()
+    try:
+        summary_ = build(load_recipe(recipe), out, workers, executor, scheduler, strict, overwrite, progress)
+    except (RecipeError, BuildError, RuntimeError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    seconds = time.perf_counter() - start
+    click.echo(f"{summary_.rows} images in {summary_.shards} shards ({summary_.reused} kept from a previous run), "
+               f"{summary_.quarantined} quarantined, {summary_.filtered} filtered out, {seconds:.1f} s -> {out}")
+
+
+@click.command("verify")
+@click.argument("out", type=click.Path(file_okay=False))
+def verify_cmd(out):
+    """Check every shard of a built dataset against its manifest; exit 1 on any problem."""
+    problems = verify(out)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"ok: {out}")
+
+
+@click.command("inspect")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--rows", type=click.IntRange(0, 100), default=5, show_default=True, help="rows to list")
+@click.option("--show", type=click.IntRange(1, 200), default=None, help="write a contact sheet of N images")
+@click.option("--sheet", type=click.Path(dir_okay=False), default="contact_sheet.png", show_default=True)
+def inspect_cmd(out, rows, show, sheet):
+    """Counts per split, label and preset, size on disk and the first rows of a built dataset."""
+    try:
+        info = summary(out, rows)
+    except (OSError, json.JSONDecodeError) as exc:
+        click.echo(f"error: {out}: not a built dataset ({exc})", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(info, indent=1))
+    if show:
+        click.echo(f"wrote {contact_sheet(out, show, sheet)} images to {sheet}")

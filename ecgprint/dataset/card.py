@@ -1,0 +1,77 @@
+"""The dataset card (`OUT/README.md`): Hugging Face YAML front matter, counts, licences, example images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pyarrow.parquet as pq
+
+from ..labels import LABEL_NAMES, LABELS
+from .recipe import Recipe
+
+EXAMPLES_PER_SPLIT = 2
+EXAMPLE_WIDTH = 800
+
+
+def _examples(manifest: dict, out: Path) -> list[tuple[str, str]]:
+    """Downscaled first images of each split's first non-empty shard -> (file, caption)."""
+    (out / "examples").mkdir(exist_ok=True)
+    found, done = [], set()
+    for shard in manifest["shards"]:
+        if shard["split"] in done or shard["rows"] == 0:
+            continue
+        done.add(shard["split"])
+        table = pq.read_table(out / shard["file"], columns=["id", "image", "labels", "preset", "severity"])
+        for row in table.slice(0, EXAMPLES_PER_SPLIT).to_pylist():
+            image = cv2.imdecode(np.frombuffer(row["image"]["bytes"], np.uint8), cv2.IMREAD_COLOR)
+            scale = EXAMPLE_WIDTH / image.shape[1]
+            small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            name = f"examples/{shard['split']}-{len(found):02d}.png"
+            cv2.imwrite(str(out / name), small)
+            labels = ", ".join(row["labels"]) or "none of the six"
+            found.append((name, f"{shard['split']}: {row['id']} ({labels}; {row['preset']} {row['severity']:.2f})"))
+    return found
+
+
+def write_card(recipe: Recipe, manifest: dict, out: Path) -> None:
+    splits = manifest["splits"]
+    licences = sorted({s.license for s in recipe.sources if s.license} | ({recipe.license} - {""}))
+    front = ["---", f"pretty_name: {recipe.name}", "license: other" if len(licences) != 1 else
+             f"license: {licences[0].lower().replace(' ', '-')}", "configs:", "- config_name: default",
+             "  data_files:"]
+    front += [f"  - split: {name}\n    path: data/{name}-*.parquet" for name in splits]
+    front += ["task_categories:", "- image-classification", "tags:", "- ecg", "- electrocardiogram", "---", ""]
+    lines = [f"# {recipe.name}", "", recipe.description or "Printed 12-lead ECG images rendered by ecgprint.", "",
+             "## Contents", "", "| split | images | " + " | ".join(LABELS) + " |",
+             "| --- | --- | " + " | ".join("---" for _ in LABELS) + " |"]
+    lines += [f"| {name} | {s['rows']} | " + " | ".join(str(s["labels"][lab]) for lab in LABELS) + " |"
+              for name, s in splits.items()]
+    lines += ["", f"Quarantined records (unreadable or invalid, see `quarantine.jsonl`): {manifest['quarantined']}.",
+              f"Records left out by the label filter: {manifest['filtered']}.", "",
+              "Labels (fixed order of `label_vector`): "
+              + "; ".join(f"`{lab}` {LABEL_NAMES[lab]}" for lab in LABELS) + ".", "",
+              "## Examples", ""]
+    lines += [f"![{caption}]({name})  \n{caption}\n" for name, caption in _examples(manifest, out)]
+    lines += ["## How it was made", "",
+              f"Built by ecgprint {manifest['ecgprint_version']} from a recipe (sha256 "
+              f"`{manifest['recipe_sha256'][:16]}`, stored in full in `manifest.json`): "
+              f"{len(recipe.sources)} source(s), {len(recipe.variants)} render variant(s), signals stored at "
+              f"{recipe.signal_fs:g} Hz x {recipe.signal_samples} samples, patient-wise splits"
+              + (" from the source's folds." if recipe.split_policy == "folds" else
+                 f" {recipe.split_ratios} (seed {recipe.seed})."),
+              "Each row holds the image, the signal, the labels, the full render config and the exact ground "
+              "truth (lead boxes and trace pixel coordinates); every image can be re-made from its seed.", "",
+              "## Loading", "", "```python",
+              "from datasets import load_dataset",
+              "ds = load_dataset('parquet', data_dir='.')      # images decode to PIL, signals to arrays",
+              "import pandas as pd; df = pd.read_parquet('data')",
+              "import duckdb; duckdb.sql(\"select split, count(*) from 'data/*.parquet' group by split\")",
+              "```", "", "## Licence and attribution", ""]
+    for src in recipe.sources:
+        lines.append(f"- **{src.name}** ({src.type}): {src.license or 'licence not stated'}. "
+                     f"{src.attribution}".rstrip())
+    if recipe.license:
+        lines.append(f"- Dataset as a whole: {recipe.license}.")
+    (out / "README.md").write_text("\n".join(front + lines) + "\n")
