@@ -12,12 +12,12 @@ from .patient import PatientTraits
 SINUS_RATE_BPM = {"normal": (62.0, 98.0), "SB": (40.0, 57.0), "ST": (104.0, 150.0)}
 AF_RATE_BPM = (65.0, 130.0)                 # mean ventricular rate in AF
 PR_MS = {"normal": (125.0, 195.0), "1dAVb": (215.0, 330.0)}
-QRS_MS = {"normal": (78.0, 102.0), "RBBB": (125.0, 160.0), "LBBB": (135.0, 175.0)}
+QRS_MS = {"normal": (76.0, 100.0), "RBBB": (120.0, 155.0), "LBBB": (125.0, 165.0)}
 QTC_MS = (385.0, 445.0)                     # Fridericia-corrected QT of the normally conducted beat
 P_MS = (85.0, 115.0)
 RSA_FRACTION = {"normal": (0.005, 0.03), "SB": (0.01, 0.045), "ST": (0.002, 0.012)}
 MAYER_FRACTION = (0.002, 0.012)             # 0.1 Hz baroreflex oscillation of RR, as a fraction of RR
-AF_RR_LOG_SD = (0.2, 0.34)                  # standard deviation of log RR in AF
+AF_RR_LOG_SD = (0.22, 0.36)                 # standard deviation of log RR in AF
 FWAVE_HZ = (5.0, 8.5)                       # 300-510 fibrillatory waves per minute
 FWAVE_MV = (0.03, 0.1)
 RESPIRATION_HZ = (0.2, 0.33)
