@@ -68,14 +68,21 @@ def beat_pulses(beats: Beats, templates: dict[int, Waves], phys: Physiology,
 def gaussian_sum(centres: np.ndarray, sigmas: np.ndarray, vectors: np.ndarray, n: int, fs: float) -> np.ndarray:
     """Sum of 3-D Gaussian pulses sampled at t = i / fs, i < n -> [n, 3].
 
-    Hot path: each pulse is evaluated only on a window of +-PULSE_SUPPORT sigma and scattered with bincount,
-    ~50x less work than evaluating every pulse on every sample.
+    Hot path: each pulse is evaluated only on a window of +-PULSE_SUPPORT sigma, pulses are grouped by window
+    size (powers of two, so narrow QRS pulses do not pay for wide T windows) and scattered with bincount into
+    a padded buffer (no masking of window samples that fall outside the record). ~4x faster than evaluating
+    every pulse on every sample (benchmarks/synth_speed.py).
     """
-    half = int(np.ceil(PULSE_SUPPORT * sigmas.max() * fs))
-    idx = np.rint(centres * fs).astype(np.int64)[:, None] + np.arange(-half, half + 1)
-    shape = np.exp(-0.5 * ((idx / fs - centres[:, None]) / sigmas[:, None]) ** 2)
-    inside = (idx >= 0) & (idx < n)
-    where, weight = idx[inside], shape[inside]
-    per_pulse = np.broadcast_to(np.arange(len(centres))[:, None], idx.shape)[inside]
-    return np.stack([np.bincount(where, weights=weight * vectors[per_pulse, d], minlength=n)
-                     for d in range(3)], axis=1)
+    group = np.ceil(np.log2(np.maximum(np.ceil(PULSE_SUPPORT * sigmas * fs), 1.0))).astype(int)
+    pad = 2 ** (int(group.max()) + 1)
+    out = np.zeros((3, n + 2 * pad))
+    nearest = np.rint(centres * fs).astype(np.int64)
+    for g in np.unique(group):
+        half = 2 ** int(g)
+        sel = (group == g) & (nearest + half >= 0) & (nearest - half < n)
+        idx = nearest[sel, None] + np.arange(-half, half + 1)
+        shape = np.exp(-0.5 * ((idx / fs - centres[sel, None]) / sigmas[sel, None]) ** 2)
+        for d in range(3):
+            out[d] += np.bincount((idx + pad).ravel(), weights=(shape * vectors[sel, d, None]).ravel(),
+                                  minlength=out.shape[1])
+    return out[:, pad:pad + n].T
