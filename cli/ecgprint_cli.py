@@ -18,3 +18,7 @@ main.add_command(render_cmd)
 main.add_command(build_cmd)
 main.add_command(verify_cmd)
 main.add_command(inspect_cmd)
+
+
+if __name__ == "__main__":
+    main()

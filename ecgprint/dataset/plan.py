@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from ..errors import RecordError
 from ..sources import list_source
 from ..sources.item import SourceItem, failing_item
-from .recipe import Recipe, RecipeError, SourceSpec
+from ..sources.synthetic import list_synthetic
+from .recipe import Recipe, RecipeError, SourceSpec, synth_config
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,7 @@ def list_items(spec: SourceSpec) -> list[SourceItem]:
     becomes one failing item, so the build quarantines it and goes on."""
     try:
         if spec.type == "synthetic":
-            from ..sources.synthetic import list_synthetic
-            return list(list_synthetic(spec.options))
+            return list(list_synthetic(spec.options["n"], synth_config(spec.options)))
         return list(list_source(spec.path, **spec.options))
     except RecordError as exc:
         return [failing_item(spec.name, exc)]

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..labels import LABELS
 from ..render import IMAGE_FORMATS, RenderConfig
+from ..sources.synthetic import NuisanceConfig, SynthConfig
 
 SOURCE_TYPES = ("synthetic", "wfdb", "ptbxl", "code15")
 SPLIT_POLICIES = ("patient", "folds")
@@ -172,6 +173,10 @@ def _source(table: Any, where: str, base_dir: Path) -> SourceSpec:
                          "premature_rate": (int, float)})
         if options.get("n", 0) < 1:
             raise RecipeError(f"{where}.options.n: number of synthetic records (>= 1) is required")
+        try:
+            synth_config(options)
+        except (ValueError, TypeError) as exc:
+            raise RecipeError(f"{where}.options: {exc}") from None
     else:
         if not path:
             raise RecipeError(f"{where}.path: required for {kind} sources")
@@ -183,6 +188,14 @@ def _source(table: Any, where: str, base_dir: Path) -> SourceSpec:
                         {"sampling_rate": int} if kind == "ptbxl" else {})
     return SourceSpec(kind, src.get("name", kind), path, options, src.get("license", ""),
                       src.get("attribution", ""))
+
+
+def synth_config(options: dict) -> SynthConfig:
+    """The generator config of a recipe's synthetic source options (all but `n`)."""
+    kwargs = {k: v for k, v in options.items() if k not in ("n", "premature_rate")}
+    if "labels" in kwargs and isinstance(kwargs["labels"], list):
+        kwargs["labels"] = ",".join(kwargs["labels"])
+    return SynthConfig(**kwargs, nuisance=NuisanceConfig(premature_rate=options.get("premature_rate", 0.0)))
 
 
 def _split(table: Any) -> tuple[str, dict[str, float], dict[str, tuple[int, ...]]]:

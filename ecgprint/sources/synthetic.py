@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import wfdb
 from ..labels import LABELS, to_multi_hot
 from ..leads import STANDARD_LEADS
 from ..record import Record
+from .item import SourceItem
 from ..synth.atrial import fibrillatory_waves
 from ..synth.config import NuisanceConfig, SynthConfig
 from ..synth.dipole import INDEPENDENT_LEADS, beat_pulses, gaussian_sum, lead_matrix
@@ -22,7 +24,8 @@ from ..synth.patient import sample_patient
 from ..synth.physiology import record_physiology
 from ..synth.rhythm import PAC, PVC, beat_schedule
 
-__all__ = ["NuisanceConfig", "SynthConfig", "example_record", "iter_synthetic", "synth_record", "write_wfdb"]
+__all__ = ["NuisanceConfig", "SynthConfig", "example_record", "iter_synthetic", "list_synthetic", "record_ids",
+           "synth_record", "write_wfdb"]
 
 PATIENT_STREAM, RECORD_STREAM = 0, 1     # separate random streams for patient traits and record draws
 EXAMPLE_SEED = 2024
@@ -62,9 +65,21 @@ def synth_record(index: int, config: SynthConfig = SynthConfig()) -> Record:
                                        (PAC, PVC)).sum()),
         "gain": round(gain, 4), **levels,
     }
-    return Record(signal, config.fs, leads=INDEPENDENT_LEADS, labels=labels,
-                  record_id=f"synth_{config.seed}_{index:06d}", patient_id=f"synth_{config.seed}_p{patient:06d}",
-                  source="synthetic", metadata=metadata)
+    record_id, patient_id = record_ids(index, config)
+    return Record(signal, config.fs, leads=INDEPENDENT_LEADS, labels=labels, record_id=record_id,
+                  patient_id=patient_id, source="synthetic", metadata=metadata)
+
+
+def record_ids(index: int, config: SynthConfig) -> tuple[str, str]:
+    """(record id, patient id) of record `index`, known without generating its signal."""
+    return f"synth_{config.seed}_{index:06d}", f"synth_{config.seed}_p{index // config.records_per_patient:06d}"
+
+
+def list_synthetic(n: int, config: SynthConfig = SynthConfig()) -> Iterator[SourceItem]:
+    """Records 0..n-1 as source items (ids and patients at listing time, signals generated on load())."""
+    for index in range(n):
+        record_id, patient_id = record_ids(index, config)
+        yield SourceItem(record_id, "", partial(synth_record, index, config), patient_id=patient_id)
 
 
 def iter_synthetic(n: int, config: SynthConfig = SynthConfig(), start: int = 0) -> Iterator[Record]:

@@ -27,6 +27,9 @@ UNIT_TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
 _COMMENT_FIELD = re.compile(r"^<?\s*([A-Za-z]+)\s*>?\s*:\s*(.*)$")
 
 
+MAX_DURATION_S = 600
+
+
 def record_base(path: str | Path) -> Path:
     """The record path without extension: `ludb/1`, `ludb/1.hea` and `ludb/1.dat` all name `ludb/1`."""
     path = Path(path)
@@ -39,10 +42,15 @@ def read_wfdb(base: Path) -> tuple[wfdb.Record, np.ndarray]:
     Library errors become a RecordError naming the header file.
     """
     hea = str(base) + ".hea"
+    _check_record_line(Path(hea))
     try:
-        wfdb.rdheader(str(base))
+        header = wfdb.rdheader(str(base))
     except Exception as exc:  # wfdb raises many types (HeaderSyntaxError, ValueError, OSError, ...)
         raise RecordError(hea, _header_problem(exc)) from None
+    if header.sig_len and header.fs and header.sig_len / header.fs > MAX_DURATION_S:
+        # checked on the header, before reading: a multi-hour Holter file would otherwise fill memory
+        raise RecordError(hea, f"duration {header.sig_len / header.fs:.0f} s exceeds the {MAX_DURATION_S} s limit "
+                               "for a 12-lead ECG record")
     try:
         rec = wfdb.rdrecord(str(base), physical=True)
     except Exception as exc:
@@ -58,6 +66,26 @@ def read_wfdb(base: Path) -> tuple[wfdb.Record, np.ndarray]:
     if len(scale) != rec.p_signal.shape[1]:
         raise RecordError(hea, "header gives no lead name or unit for every channel")
     return rec, rec.p_signal * np.asarray(scale)
+
+
+_FS_TOKEN = re.compile(r"^\d+(\.\d*)?(/\d+(\.\d*)?)?(\(-?\d+(\.\d*)?\))?$")
+
+
+def _check_record_line(hea: Path) -> None:
+    """Reject a record line whose frequency or length is not a number: wfdb silently falls back to 250 Hz."""
+    try:
+        with open(hea, "rb") as f:
+            text = f.read(65536).decode("ascii")
+    except FileNotFoundError:
+        return   # reported by wfdb.rdheader with the usual message
+    except (OSError, UnicodeDecodeError):
+        raise RecordError(hea, "invalid header: not a text file") from None
+    line = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    tokens = line.split()
+    if len(tokens) >= 3 and not _FS_TOKEN.match(tokens[2]):
+        raise RecordError(hea, f"invalid header: sampling frequency {tokens[2]!r} is not a number")
+    if len(tokens) >= 4 and not tokens[3].isdigit():
+        raise RecordError(hea, f"invalid header: number of samples {tokens[3]!r} is not an integer")
 
 
 def _header_problem(exc: Exception) -> str:
