@@ -6,6 +6,7 @@ from ecgprint import __version__
 
 from .build_cmd import build_cmd, inspect_cmd, verify_cmd
 from .render_cmd import render_cmd
+from .synth_cmd import synth
 
 
 @click.group()
@@ -18,6 +19,7 @@ main.add_command(render_cmd)
 main.add_command(build_cmd)
 main.add_command(verify_cmd)
 main.add_command(inspect_cmd)
+main.add_command(synth)
 
 
 if __name__ == "__main__":
