@@ -233,3 +233,17 @@ def test_folds_policy_and_label_filter():
         parse_recipe({**base, "filter": {"labels": ["MI"]}})
     recipe = parse_recipe({**base, "split": {"policy": "folds", "folds": {"train": [1, 2], "test": [3]}}})
     assert recipe.splits == ("train", "test")
+
+
+def test_variant_grid_all_cells_or_one_drawn_per_copy():
+    from ecgprint.dataset.plan import make_plan
+    base = {"dataset": {"name": "x"}, "sources": [{"type": "synthetic", "options": {"n": 30}}],
+            "split": {"ratios": {"test": 1.0}}}
+    grid = {"layout": "3x4", "severity": [0.0, 0.5, 1.0]}
+    every = make_plan(parse_recipe({**base, "variants": [grid]}))
+    assert sum(len(s.rows) for s in every) == 90
+    one = make_plan(parse_recipe({**base, "variants": [{**grid, "pick": "one", "copies": 2}]}))
+    rows = [r for s in one for r in s.rows]
+    assert len(rows) == 60 and {r.cell for r in rows} == {0, 1, 2}
+    assert rows == [r for s in make_plan(parse_recipe({**base, "variants": [{**grid, "pick": "one", "copies": 2}]}))
+                    for r in s.rows]

@@ -95,8 +95,13 @@ def make_plan(recipe: Recipe) -> list[ShardSpec]:
             if split is None:
                 continue
             for v, variant in enumerate(recipe.variants):
-                for c in range(len(variant.expand())):
-                    per_split[split].extend(RowSpec(s, i, v, c, k) for k in range(variant.copies))
+                n_cells = len(variant.expand())
+                for k in range(variant.copies):
+                    if variant.pick == "one":
+                        cells = [int(stable_unit(recipe.seed, spec.name, item.record_id, v, k) * n_cells)]
+                    else:
+                        cells = range(n_cells)
+                    per_split[split].extend(RowSpec(s, i, v, c, k) for c in cells)
     shards = []
     for split, rows in per_split.items():
         n = max(1, -(-len(rows) // recipe.rows_per_shard))

@@ -21,6 +21,7 @@ from ..sources.synthetic import NuisanceConfig, SynthConfig
 
 SOURCE_TYPES = ("synthetic", "wfdb", "ptbxl", "code15")
 SPLIT_POLICIES = ("patient", "folds")
+PICKS = ("all", "one")
 
 
 class RecipeError(ValueError):
@@ -64,6 +65,7 @@ class VariantSpec:
     format: str = "png"
     quality: int = 90
     copies: int = 1
+    pick: str = "all"               # "all": every cell of the grid per record; "one": one cell drawn per copy
 
     def expand(self) -> list[tuple[str, Any]]:
         """Every (preset, severity) cell of this variant's grid."""
@@ -232,6 +234,9 @@ def _variant(table: Any, where: str) -> VariantSpec:
     var = dict(table)
     name = var.pop("name", where.replace("variants[", "v").rstrip("]"))
     fmt, quality, copies = var.pop("format", "png"), var.pop("quality", 90), var.pop("copies", 1)
+    pick = var.pop("pick", "all")
+    if pick not in PICKS:
+        raise RecipeError(f"{where}.pick: must be one of {', '.join(PICKS)}, got {pick!r}")
     presets = var.pop("preset", "clean")
     presets = tuple(presets) if isinstance(presets, list) else (presets,)
     severity = var.pop("severity", 0.0)
@@ -248,7 +253,7 @@ def _variant(table: Any, where: str) -> VariantSpec:
             RenderConfig.from_dict({**var, **_artifact_fields(preset, 0.0)})
     except (ValueError, TypeError) as exc:
         raise RecipeError(f"{where}: {exc}") from None
-    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies)
+    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick)
 
 
 def _severity(value: Any, where: str) -> Any:
@@ -274,4 +279,4 @@ def _artifact_fields(preset: str, severity: float) -> dict[str, Any]:
 def _variant_raw(v: VariantSpec) -> dict[str, Any]:
     return {"name": v.name, "render": v.render, "preset": list(v.presets),
             "severity": [list(s) if isinstance(s, tuple) else s for s in v.severities],
-            "format": v.format, "quality": v.quality, "copies": v.copies}
+            "format": v.format, "quality": v.quality, "copies": v.copies, "pick": v.pick}
