@@ -127,7 +127,6 @@ ABLATIONS = {
 def test_model_shapes_and_gradients(ablation):
     model = VizECGNet.named("tiny", **ABLATIONS[ablation])
     signal, image, targets = batch()
-    torch.manual_seed(1)   # with signal_dropout 0.5 this seed drops some samples' signal tokens and keeps others
     logits = model(signal, image)
     streams = model.config.streams
     for stream, z in logits._asdict().items():
@@ -149,11 +148,12 @@ def test_image_only_inference_equals_the_image_head_in_eval_mode():
     assert torch.equal(torch.sigmoid(model(signal, image).image), model.predict_image(image))   # grad mode too
 
 
-def test_image_stream_ignores_the_signal_in_training_when_always_dropped():
-    model = VizECGNet.named("tiny", signal_dropout=1.0, attention_dropout=0.0, head_dropout=0.0)
+@pytest.mark.parametrize("modality_dropout, reads_signal", [(1.0, False), (1e-6, True)])
+def test_modality_dropout_decides_whether_the_training_image_stream_reads_the_signal(modality_dropout, reads_signal):
+    model = VizECGNet.named("tiny", modality_dropout=modality_dropout, attention_dropout=0.0, head_dropout=0.0)
     signal, image, _ = batch()
     a, b = model(signal, image).image, model(torch.randn_like(signal), image).image   # BN in train mode: same batch
-    assert torch.equal(a, b)
+    assert torch.equal(a, b) != reads_signal
 
 
 def test_image_only_baseline_predicts_and_signal_only_refuses():
@@ -167,7 +167,7 @@ def test_image_only_baseline_predicts_and_signal_only_refuses():
 
 
 @pytest.mark.parametrize("overrides", [
-    {"streams": "signal"}, {"streams": "both+"}, {"dim": 30, "heads": 4}, {"signal_dropout": 0.0},
+    {"streams": "signal"}, {"streams": "both+"}, {"dim": 30, "heads": 4}, {"modality_dropout": 0.0},
     {"head_dropout": 1.0}, {"dim": 6, "heads": 2},
 ])
 def test_invalid_configs_are_rejected(overrides):

@@ -27,7 +27,7 @@ class VizECGNetConfig:
     """Encoders, shared token width, attention and head sizes, and the ablation switches.
 
     streams: "both" (VizECGNet), "signal" or "image" (single-modality baselines).
-    cmam / smam: ablation switches. signal_dropout: probability that, in training, a sample's image stream sees
+    cmam / smam: ablation switches. modality_dropout: probability that, in training, a sample's image stream sees
     the learned substitute instead of its pooled signal token (always the substitute outside training).
     """
 
@@ -42,7 +42,7 @@ class VizECGNetConfig:
     streams: str = "both"
     cmam: bool = True
     smam: bool = True
-    signal_dropout: float = 0.5
+    modality_dropout: float = 0.5
     positional_encoding: bool = True
 
     def __post_init__(self) -> None:
@@ -59,9 +59,9 @@ class VizECGNetConfig:
         for name in ("attention_dropout", "head_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be within [0, 1), got {getattr(self, name)}")
-        if not 0.0 < self.signal_dropout <= 1.0:
-            raise ValueError("signal_dropout must be within (0, 1]: the substitute used at inference must be "
-                             f"trained, got {self.signal_dropout}")
+        if not 0.0 < self.modality_dropout <= 1.0:
+            raise ValueError("modality_dropout must be within (0, 1]: the substitute used at inference must be "
+                             f"trained, got {self.modality_dropout}")
 
     @classmethod
     def named(cls, name: str, **overrides: Any) -> VizECGNetConfig:
@@ -100,15 +100,10 @@ class StreamLogits(NamedTuple):
     image: torch.Tensor | None
 
 
-class MLPHead(nn.Module):
+def mlp_head(config: VizECGNetConfig) -> nn.Sequential:
     """Pooled tokens [B, D] -> label logits: Linear-ReLU-Dropout-Linear."""
-
-    def __init__(self, dim: int, hidden: int, num_labels: int, dropout: float):
-        super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, num_labels))
-
-    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
-        return self.mlp(pooled)
+    return nn.Sequential(nn.Linear(config.dim, config.head_hidden), nn.ReLU(), nn.Dropout(config.head_dropout),
+                         nn.Linear(config.head_hidden, config.num_labels))
 
 
 class VizECGNet(nn.Module):
@@ -122,12 +117,12 @@ class VizECGNet(nn.Module):
             self.signal_encoder = SignalEncoder(c.signal)
             self.signal_proj = nn.Linear(c.signal.out_dim, c.dim)
             self.smam_signal = SelfModalAttention(c.dim, c.heads, c.attention_dropout) if c.smam else None
-            self.signal_head = MLPHead(c.dim, c.head_hidden, c.num_labels, c.head_dropout)
+            self.signal_head = mlp_head(c)
         if c.streams in ("both", "image"):
             self.image_encoder = ImageEncoder(c.image)
             self.image_proj = nn.Linear(c.image.out_dim, c.dim)
             self.smam_image = SelfModalAttention(c.dim, c.heads, c.attention_dropout) if c.smam else None
-            self.image_head = MLPHead(c.dim, c.head_hidden, c.num_labels, c.head_dropout)
+            self.image_head = mlp_head(c)
         if c.cmam:
             self.cmam_signal = CrossModalAttention(c.dim, c.heads, c.attention_dropout)
             self.cmam_image = CrossModalAttention(c.dim, c.heads, c.attention_dropout)
@@ -135,6 +130,7 @@ class VizECGNet(nn.Module):
 
     @classmethod
     def named(cls, name: str, **overrides: Any) -> VizECGNet:
+        """A model from a registered configuration with field overrides (see VizECGNetConfig.named)."""
         return cls(VizECGNetConfig.named(name, **overrides))
 
     def _tokens(self, features: Features, proj: nn.Linear) -> torch.Tensor:
@@ -144,7 +140,8 @@ class VizECGNet(nn.Module):
             tokens = tokens + sincos_positions(features.grid, self.config.dim).to(tokens)
         return tokens
 
-    def _signal_stream(self, signal: torch.Tensor, image_tokens: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    def _signal_stream(self, signal: torch.Tensor,
+                       image_tokens: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         """(signal logits, pooled signal token [B, 1, D]); with CMAM the pooled token first attends to the image."""
         features = self.signal_encoder(signal)
         pooled = self.signal_proj(features.pooled).unsqueeze(1)
@@ -165,15 +162,16 @@ class VizECGNet(nn.Module):
         return self.signal_substitute.expand(batch, 1, -1)
 
     def _signal_context(self, pooled_signal: torch.Tensor) -> torch.Tensor:
-        """What the image stream's CMAM attends to: the pooled signal token for a (1 - signal_dropout) share of
+        """What the image stream's CMAM attends to: the pooled signal token for a (1 - modality_dropout) share of
         training samples, otherwise the learned substitute; always the substitute outside training."""
         substitute = self._substitute(pooled_signal.shape[0])
         if not self.training:
             return substitute
-        drop = torch.rand(pooled_signal.shape[0], 1, 1, device=pooled_signal.device) < self.config.signal_dropout
+        drop = torch.rand(pooled_signal.shape[0], 1, 1, device=pooled_signal.device) < self.config.modality_dropout
         return torch.where(drop, substitute, pooled_signal)
 
     def forward(self, signal: torch.Tensor | None, image: torch.Tensor | None) -> StreamLogits:
+        """Logits of each stream the configuration has; the input of an absent stream may be None."""
         streams = self.config.streams
         if streams in ("both", "signal") and signal is None:
             raise ValueError(f"streams={streams!r} needs a signal")
