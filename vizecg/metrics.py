@@ -15,9 +15,7 @@ import numpy as np
 
 from ecgprint.labels import LABELS
 
-THRESHOLD_METRICS = ("precision", "recall", "f1")
-RANKING_METRICS = ("auroc", "auprc")
-METRICS = THRESHOLD_METRICS + RANKING_METRICS
+METRICS = ("precision", "recall", "f1", "auroc", "auprc")   # rows of MetricsReport arrays
 BOOTSTRAP_CELLS = 2_000_000  # resamples x rows x labels per chunk: bounds bootstrap memory (16 MB per array)
 
 
