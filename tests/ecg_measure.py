@@ -2,7 +2,8 @@
 never at the generator's parameters.
 
 Method (documented in docs/synthetic.md):
-1. Band-pass 0.5-40 Hz (2nd-order Butterworth, zero phase), the usual diagnostic bandwidth.
+1. Band-pass 0.5-40 Hz (2nd-order Butterworth) and notch 50 and 60 Hz (Q = 10), all zero phase: the usual
+   diagnostic bandwidth, without mains hum.
 2. R peaks: squared first difference summed over I, II, V1-V6, smoothed over 80 ms (Pan-Tompkins style
    energy), peaks by `scipy.signal.find_peaks` (>= 250 ms apart, above 30 % of the 99th percentile).
 3. Median beat: the median of all beats in a window around the peaks, per lead.
@@ -26,6 +27,7 @@ from scipy import signal
 
 INDEPENDENT = [0, 1, 6, 7, 8, 9, 10, 11]     # I, II, V1..V6 columns in STANDARD_LEADS order
 LEAD_II = 1
+MAINS_HZ = (50.0, 60.0)
 QRS_THRESHOLD = 0.04
 QUIET_RUN_S = 0.01
 P_THRESHOLD = 0.10
@@ -45,8 +47,12 @@ class Measurement:
 
 
 def bandpass(x: np.ndarray, fs: float) -> np.ndarray:
-    sos = signal.butter(2, [0.5, 40.0], btype="bandpass", fs=fs, output="sos")
-    return signal.sosfiltfilt(sos, x, axis=0)
+    """0.5-40 Hz band-pass plus 50 and 60 Hz notches, all zero phase."""
+    y = signal.sosfiltfilt(signal.butter(2, [0.5, 40.0], btype="bandpass", fs=fs, output="sos"), x, axis=0)
+    for mains in MAINS_HZ:
+        if mains < fs / 2:
+            y = signal.filtfilt(*signal.iirnotch(mains, 10.0, fs=fs), y, axis=0)
+    return y
 
 
 def r_peaks(x: np.ndarray, fs: float) -> np.ndarray:

@@ -12,7 +12,8 @@ from .physiology import Physiology
 from .rhythm import PAC, PVC, SINUS
 
 P_ANCHOR, QRS_ANCHOR, T_ANCHOR = 0, 1, 2
-LBBB_VOLTAGE = 1.3        # and raises QRS voltage (deep S in V1-V3, tall R in V5-V6)
+LBBB_VOLTAGE = 1.3        # LBBB raises QRS voltage (deep S in V1-V3, tall R in V5-V6)
+T_AXIS_CENTRE = 30.0      # the normal T axis follows the QRS axis only half-way, staying near +30..+45 deg
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,11 @@ def t_wave(tr: PatientTraits, conduction: str) -> Waves:
     """Repolarisation as a slow ascending and a faster descending pulse (asymmetric T). Bundle branch blocks
     give secondary ST-T changes: T opposite to the late QRS forces; LBBB adds discordant ST deviation."""
     amp = tr.t_ratio * tr.qrs_amp
+    t_axis = 0.5 * (tr.qrs_axis + T_AXIS_CENTRE) + tr.t_axis_offset
     if conduction == "normal":
-        vec, ascending, start = amp * direction(tr.qrs_axis + tr.t_axis_offset, tr.t_anterior), 0.45, 0.62
+        vec, ascending, start = amp * direction(t_axis, tr.t_anterior), 0.45, 0.62
     elif conduction == "RBBB":
-        vec, ascending, start = amp * direction(tr.qrs_axis + tr.t_axis_offset, 10.0), 0.45, 0.62
+        vec, ascending, start = amp * direction(t_axis, 10.0), 0.45, 0.62
     else:
         vec = 1.3 * amp * direction(tr.qrs_axis + 180.0 + tr.t_axis_offset, -60.0)
         ascending, start = 0.8, 0.5

@@ -44,14 +44,14 @@ def sample_patient(rng: np.random.Generator) -> PatientTraits:
     """Draw one patient. Ranges follow adult resting-ECG norms (see docs/synthetic.md)."""
     ranks = rng.beta(2.0, 2.0, size=6)
     return PatientTraits(
-        qrs_axis=float(np.clip(rng.normal(24.0, 22.0), -35.0, 85.0)),
+        qrs_axis=float(np.clip(rng.normal(27.0, 18.0), -12.0, 75.0)),
         qrs_posterior=float(np.clip(rng.normal(28.0, 10.0), 5.0, 55.0)),
         qrs_amp=float(1.5 * rng.lognormal(0.0, 0.22)),
         septal_amp=float(rng.uniform(0.12, 0.35)),
         terminal_amp=float(rng.uniform(0.15, 0.45)),
         t_axis_offset=float(rng.normal(0.0, 12.0)),
         t_anterior=float(rng.normal(-22.0, 8.0)),
-        t_ratio=float(rng.uniform(0.13, 0.26)),
+        t_ratio=float(rng.uniform(0.12, 0.23)),
         p_axis=float(np.clip(rng.normal(55.0, 12.0), 20.0, 80.0)),
         p_amp=float(rng.uniform(0.1, 0.2)),
         ectopic_axis=float(rng.uniform(-180.0, 180.0)),
