@@ -1,0 +1,172 @@
+"""Parquet shards -> tensors: lazy row-group reads (memory-mapped), image decode + resize, signal fit.
+
+vizecg reads only the shards `ecgprint build` writes; nothing is loaded into RAM beyond a few row groups.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import torch
+from scipy.signal import resample_poly
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+MAX_IMAGE_PIXELS = 8000 * 8000          # decompression-bomb cap for decoded images
+IMAGE_MEAN, IMAGE_STD = 0.5, 0.25       # fixed normalisation: paper backgrounds are bright, traces dark
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What the model consumes: image size (H, W) and signal rate/length (CODE-15%: 400 Hz x 4096)."""
+
+    image_height: int = 272
+    image_width: int = 352
+    signal_fs: float = 400.0
+    signal_samples: int = 4096
+
+    def __post_init__(self) -> None:
+        if not (32 <= self.image_height <= 4096 and 32 <= self.image_width <= 4096):
+            raise ValueError(f"image size must be within 32..4096 px, got {self.image_height}x{self.image_width}")
+        if not (50 <= self.signal_fs <= 2000 and 256 <= self.signal_samples <= 100_000):
+            raise ValueError(f"signal must be 50..2000 Hz and 256..100000 samples, got {self.signal_fs}, "
+                             f"{self.signal_samples}")
+
+
+def decode_image(data: bytes, where: str = "image") -> np.ndarray:
+    """Encoded PNG/JPEG bytes -> RGB uint8; ValueError (one line) for non-images and oversized images."""
+    buf = np.frombuffer(data, np.uint8)
+    probe = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+    if probe is None:
+        raise ValueError(f"{where}: not a decodable PNG/JPEG image")
+    if probe.shape[0] * probe.shape[1] * 64 > MAX_IMAGE_PIXELS:
+        raise ValueError(f"{where}: image larger than the {MAX_IMAGE_PIXELS} pixel cap")
+    image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def image_tensor(image: np.ndarray, spec: InputSpec) -> torch.Tensor:
+    """RGB uint8 page -> float tensor [3, H, W], area-resized (keeps thin traces) and normalised."""
+    resized = cv2.resize(image, (spec.image_width, spec.image_height), interpolation=cv2.INTER_AREA)
+    tensor = torch.from_numpy(resized).permute(2, 0, 1).float().div_(255.0)
+    return tensor.sub_(IMAGE_MEAN).div_(IMAGE_STD)
+
+
+def fit_signal(signal: np.ndarray, fs: float, spec: InputSpec) -> np.ndarray:
+    """[n, 12] at `fs` -> [12, spec.signal_samples] at spec.signal_fs: polyphase resample, centred crop/pad."""
+    if fs != spec.signal_fs:
+        ratio = Fraction(spec.signal_fs / fs).limit_denominator(1000)
+        signal = resample_poly(signal, ratio.numerator, ratio.denominator, axis=0)
+    n, target = signal.shape[0], spec.signal_samples
+    out = np.zeros((target, signal.shape[1]), np.float32)
+    if n >= target:
+        out[:] = signal[(n - target) // 2:(n - target) // 2 + target]
+    else:
+        out[(target - n) // 2:(target - n) // 2 + n] = signal
+    return np.ascontiguousarray(out.T)
+
+
+class ShardDataset(Dataset):
+    """Rows of one split of a built dataset. Items: dict(image [3,H,W], signal [12,N], labels [6], index)."""
+
+    COLUMNS = ("id", "image", "signal", "fs", "label_vector")
+
+    def __init__(self, root: str | Path, split: str, spec: InputSpec = InputSpec(),
+                 augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+                 cache_row_groups: int = 4):
+        self.root, self.split, self.spec, self.augment = Path(root), split, spec, augment
+        manifest = json.loads((self.root / "manifest.json").read_text())
+        self.files = [self.root / s["file"] for s in manifest["shards"] if s["split"] == split and s["rows"]]
+        if not self.files:
+            raise ValueError(f"{self.root}: no rows in split {split!r}")
+        self.groups: list[tuple[int, int, int]] = []     # (file, row group, rows)
+        for f, path in enumerate(self.files):
+            meta = pq.ParquetFile(path).metadata
+            self.groups += [(f, g, meta.row_group(g).num_rows) for g in range(meta.num_row_groups)]
+        self.starts = np.cumsum([0] + [g[2] for g in self.groups])
+        self._cache: OrderedDict[int, dict] = OrderedDict()
+        self._cache_size = cache_row_groups
+        self._files: dict[int, pq.ParquetFile] = {}
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def _group(self, g: int) -> dict:
+        if g in self._cache:
+            self._cache.move_to_end(g)
+            return self._cache[g]
+        f, rg, _ = self.groups[g]
+        if f not in self._files:
+            self._files[f] = pq.ParquetFile(self.files[f], memory_map=True)
+        table = self._files[f].read_row_group(rg, columns=list(self.COLUMNS))
+        signal = table.column("signal").combine_chunks()
+        if isinstance(signal, pa.ExtensionArray):   # registered when Hugging Face `datasets` is imported
+            signal = signal.storage
+        flat = signal.flatten().flatten().to_numpy(zero_copy_only=False)
+        data = {
+            "id": table.column("id").to_pylist(),
+            "image": table.column("image").combine_chunks().field("bytes"),
+            "signal": flat.reshape(table.num_rows, -1, 12),
+            "fs": table.column("fs").to_numpy(),
+            "labels": np.stack(table.column("label_vector").to_numpy(zero_copy_only=False)).astype(np.float32),
+        }
+        self._cache[g] = data
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return data
+
+    def locate(self, index: int) -> tuple[int, int]:
+        """(row group, offset) of a dataset index."""
+        g = int(np.searchsorted(self.starts, index, side="right") - 1)
+        return g, index - int(self.starts[g])
+
+    def __getitem__(self, index: int) -> dict:
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        g, k = self.locate(index)
+        data = self._group(g)
+        image = decode_image(data["image"][k].as_py(), f"{self.split}[{index}] {data['id'][k]}")
+        if self.augment is not None:
+            image = self.augment(image, np.random.default_rng(index))
+        return {
+            "image": image_tensor(image, self.spec),
+            "signal": torch.from_numpy(fit_signal(data["signal"][k], float(data["fs"][k]), self.spec)),
+            "labels": torch.from_numpy(data["labels"][k]),
+            "index": index,
+        }
+
+
+class RowGroupShuffle(Sampler[int]):
+    """Shuffle row groups, then rows within each: random enough for SGD, and each row group is read once
+    per epoch instead of once per row (Parquet decodes whole row groups)."""
+
+    def __init__(self, dataset: ShardDataset, seed: int = 0):
+        self.dataset, self.seed, self.epoch = dataset, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __iter__(self) -> Iterator[int]:
+        rng = np.random.default_rng([self.seed, self.epoch])
+        for g in rng.permutation(len(self.dataset.groups)):
+            start, rows = int(self.dataset.starts[g]), self.dataset.groups[g][2]
+            yield from (start + int(k) for k in rng.permutation(rows))
+
+
+def make_loader(dataset: ShardDataset, batch_size: int = 16, shuffle: bool = False, seed: int = 0,
+                workers: int = 0) -> DataLoader:
+    """A DataLoader over a ShardDataset; shuffling is row-group aware (see RowGroupShuffle)."""
+    sampler = RowGroupShuffle(dataset, seed) if shuffle else None
+    return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=workers,
+                      persistent_workers=workers > 0, drop_last=False)
