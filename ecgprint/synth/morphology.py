@@ -76,8 +76,8 @@ def qrs(tr: PatientTraits, conduction: str, d: float) -> Waves:
         return waves(QRS_ANCHOR, [
             (0.10 * d, 0.045 * d, septal),
             (0.25 * d, 0.065 * d, 1.15 * early),
-            (0.36 * d, 0.065 * d, 0.6 * late),
-            (0.66 * d, 0.14 * d, (0.2 + tr.terminal_amp) * tr.qrs_amp * direction(195.0, -55.0)),
+            (0.36 * d, 0.065 * d, 0.45 * late),
+            (0.66 * d, 0.14 * d, (0.15 + tr.terminal_amp) * tr.qrs_amp * direction(200.0, -40.0)),
         ])
     # LBBB: septum activated right-to-left (no septal q in I/V6), then slow leftward-posterior spread in two
     # fronts: broad notched R in I, aVL, V5-V6 and QS/rS in V1.
