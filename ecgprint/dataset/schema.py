@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from ..labels import LABELS
 from ..leads import STANDARD_LEADS
+from .truth_column import TRUTH_TYPE, truth_array
 
 HF_ARRAY2D = "datasets.features.features.Array2DExtensionType"   # the name `datasets` registers
 
@@ -46,11 +47,13 @@ def shard_schema(n_samples: int) -> pa.Schema:
         ("image", IMAGE_TYPE), ("image_format", pa.string()), ("width", pa.int32()), ("height", pa.int32()),
         ("signal", SignalType(n_samples)), ("fs", pa.float32()), ("leads", pa.list_(pa.string())),
         ("layout", pa.string()), ("preset", pa.string()), ("severity", pa.float32()), ("seed", pa.int64()),
-        ("render_config", pa.string()), ("truth", pa.string()),
+        ("render_config", pa.string()), ("truth", TRUTH_TYPE),
     ]
     value = {"string": "string", "int8": "int8", "int32": "int32", "int64": "int64", "float": "float32"}
     features = {}
     for name, typ in fields:
+        if name == "truth":
+            continue   # nested struct: `datasets` infers its features from the Arrow type
         if name == "image":
             features[name] = {"_type": "Image"}
         elif name == "signal":
@@ -68,7 +71,7 @@ def shard_schema(n_samples: int) -> pa.Schema:
 
 
 def rows_to_table(rows: list[dict], n_samples: int) -> pa.Table:
-    """Build a shard table from row dicts (signal as float32 [n_samples, 12] arrays)."""
+    """Build a shard table from row dicts (signal as float32 [n_samples, 12] arrays, truth as Truth)."""
     schema = shard_schema(n_samples)
     columns = []
     for field in schema:
@@ -78,6 +81,8 @@ def rows_to_table(rows: list[dict], n_samples: int) -> pa.Table:
             inner = pa.ListArray.from_arrays(np.arange(0, len(flat) + 1, len(STANDARD_LEADS), dtype=np.int32), flat)
             outer = pa.ListArray.from_arrays(np.arange(0, len(inner) + 1, n_samples, dtype=np.int32), inner)
             columns.append(pa.ExtensionArray.from_storage(field.type, outer))
+        elif field.name == "truth":
+            columns.append(truth_array(values))
         else:
             columns.append(pa.array(values, field.type))
     return pa.Table.from_arrays(columns, schema=schema)

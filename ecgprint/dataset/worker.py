@@ -33,7 +33,8 @@ PARQUET_OPTIONS = {
     "compression": "zstd",
     "use_dictionary": ["source", "split", "labels.list.element", "image_format", "leads.list.element", "layout",
                        "preset"],
-    "use_byte_stream_split": ["signal.list.element.list.element"],
+    "use_byte_stream_split": ["signal.list.element.list.element"] + [
+        f"truth.leads.list.element.{axis}.list.element" for axis in ("x", "y")],
 }
 
 
@@ -98,7 +99,7 @@ def render_row(recipe: Recipe, spec: RowSpec, record: Record, split: str, signal
         "layout": config.layout if isinstance(config.layout, str) else "custom",
         "preset": preset, "severity": severity, "seed": seed,
         "render_config": json.dumps(config.to_dict(), sort_keys=True),
-        "truth": json.dumps(result.truth_dict(), separators=(",", ":")),
+        "truth": result.truth,
     }
 
 
