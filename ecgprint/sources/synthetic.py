@@ -14,7 +14,6 @@ import wfdb
 from ..labels import LABELS, to_multi_hot
 from ..leads import STANDARD_LEADS
 from ..record import Record
-from .item import SourceItem
 from ..synth.atrial import fibrillatory_waves
 from ..synth.config import NuisanceConfig, SynthConfig
 from ..synth.dipole import INDEPENDENT_LEADS, beat_pulses, gaussian_sum, lead_matrix
@@ -23,6 +22,7 @@ from ..synth.noise import electrode_noise
 from ..synth.patient import sample_patient
 from ..synth.physiology import record_physiology
 from ..synth.rhythm import PAC, PVC, beat_schedule
+from .item import SourceItem
 
 __all__ = ["NuisanceConfig", "SynthConfig", "example_record", "iter_synthetic", "list_synthetic", "record_ids",
            "synth_record", "write_wfdb"]

@@ -51,7 +51,7 @@ class SynthConfig:
     fs: float = 500.0
     duration: float = 10.0
     seed: int = 0
-    labels: frozenset[str] | None = None
+    labels: str | Iterable[str] | None = None      # stored as a frozenset; "NORM" or empty = no labels
     prevalence: str | Mapping[str, float] = "balanced"
     combination_rate: float = 0.2       # balanced mode: share of abnormal records with a second label
     records_per_patient: int = 3

@@ -81,12 +81,11 @@ def qrs(tr: PatientTraits, conduction: str, d: float) -> Waves:
         ])
     # LBBB: septum activated right-to-left (no septal q in I/V6), then slow leftward-posterior spread in two
     # fronts: broad notched R in I, aVL, V5-V6 and QS/rS in V1.
-    axis = tr.qrs_axis
     amp = LBBB_VOLTAGE * tr.qrs_amp
     return waves(QRS_ANCHOR, [
-        (0.12 * d, 0.08 * d, 0.25 * direction(axis, -45.0 + 40.0 * tr.rank_qrs)),
-        (0.40 * d, 0.13 * d, 0.8 * amp * direction(axis + 10.0, 58.0)),
-        (0.70 * d, 0.12 * d, amp * direction(axis - 10.0, 65.0)),
+        (0.12 * d, 0.08 * d, 0.25 * direction(tr.qrs_axis, -45.0 + 40.0 * tr.rank_qrs)),
+        (0.40 * d, 0.13 * d, 0.8 * amp * direction(tr.qrs_axis + 10.0, 58.0)),
+        (0.70 * d, 0.12 * d, amp * direction(tr.qrs_axis - 10.0, 65.0)),
     ])
 
 
