@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -47,7 +48,7 @@ def synth_record(index: int, config: SynthConfig = SynthConfig()) -> Record:
     phys = record_physiology(labels, traits, rng)
     beats = beat_schedule(phys, config.duration, config.nuisance.premature_rate, rng)
 
-    n = int(round(config.duration * config.fs))
+    n = math.ceil(config.duration * config.fs - 1e-6)     # never shorter than asked (Record needs >= 2.5 s)
     t = np.arange(n) / config.fs
     heart = gaussian_sum(*beat_pulses(beats, beat_templates(traits, phys), phys, rng), n, config.fs)
     if phys.rhythm == "af":
