@@ -43,7 +43,6 @@ class Measurement:
     rr_cv: float
     qrs_ms: float
     pr_ms: float
-    n_beats: int
 
 
 def bandpass(x: np.ndarray, fs: float) -> np.ndarray:
@@ -126,4 +125,4 @@ def measure(signal_12: np.ndarray, fs: float) -> Measurement:
     previous_t_end = t_end(beat, on, off, fs) - int(round(np.median(rr) * fs))
     p_on = p_onset(beat[:, LEAD_II], on, previous_t_end, fs)
     return Measurement(heart_rate=float(60.0 / rr.mean()), rr_cv=float(rr.std() / rr.mean()),
-                       qrs_ms=1000.0 * (off - on) / fs, pr_ms=1000.0 * (on - p_on) / fs, n_beats=len(peaks))
+                       qrs_ms=1000.0 * (off - on) / fs, pr_ms=1000.0 * (on - p_on) / fs)
