@@ -27,6 +27,9 @@ SNOMED_TO_LABEL: dict[str, str] = {
     "164889003": "AF",
     "427084000": "ST",
 }
+# The code written for each label (first of its SNOMED codes), e.g. into the `#Dx:` of synthetic WFDB records.
+LABEL_TO_SNOMED: dict[str, str] = {label: next(c for c, lab in SNOMED_TO_LABEL.items() if lab == label)
+                                   for label in LABELS}
 # PTB-XL SCP-ECG statements (`scp_codes` column).
 SCP_TO_LABEL: dict[str, str] = {
     "1AVB": "1dAVb", "CRBBB": "RBBB", "CLBBB": "LBBB", "SBRAD": "SB", "AFIB": "AF", "STACH": "ST",

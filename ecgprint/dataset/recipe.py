@@ -11,7 +11,7 @@ import json
 import math
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +172,8 @@ def _source(table: Any, where: str, base_dir: Path) -> SourceSpec:
         options = _take(src.get("options", {}), f"{where}.options",
                         {"n": int, "prevalence": (str, dict), "labels": (str, list), "fs": (int, float),
                          "duration": (int, float), "seed": int, "records_per_patient": int,
-                         "premature_rate": (int, float)})
+                         "clean": bool, "mains_hz": int,
+                         **{k: (int, float) for k in NUISANCE_OPTIONS if k != "mains_hz"}})
         if options.get("n", 0) < 1:
             raise RecipeError(f"{where}.options.n: number of synthetic records (>= 1) is required")
         try:
@@ -192,12 +193,18 @@ def _source(table: Any, where: str, base_dir: Path) -> SourceSpec:
                       src.get("attribution", ""))
 
 
+NUISANCE_OPTIONS = ("baseline_wander_mv", "powerline_mv", "mains_hz", "emg_mv", "amplitude_sd", "premature_rate")
+
+
 def synth_config(options: dict) -> SynthConfig:
-    """The generator config of a recipe's synthetic source options (all but `n`)."""
-    kwargs = {k: v for k, v in options.items() if k not in ("n", "premature_rate")}
+    """The generator config of a recipe's synthetic source options (all but `n`); nuisance levels are
+    NuisanceConfig fields, `clean = true` switches every nuisance off."""
+    kwargs = {k: v for k, v in options.items() if k not in ("n", "clean", *NUISANCE_OPTIONS)}
     if "labels" in kwargs and isinstance(kwargs["labels"], list):
         kwargs["labels"] = ",".join(kwargs["labels"])
-    return SynthConfig(**kwargs, nuisance=NuisanceConfig(premature_rate=options.get("premature_rate", 0.0)))
+    nuisance = NuisanceConfig.clean() if options.get("clean") else NuisanceConfig()
+    nuisance = replace(nuisance, **{k: options[k] for k in NUISANCE_OPTIONS if k in options})
+    return SynthConfig(**kwargs, nuisance=nuisance)
 
 
 def _split(table: Any) -> tuple[str, dict[str, float], dict[str, tuple[int, ...]]]:

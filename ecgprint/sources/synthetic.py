@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import wfdb
 
-from ..labels import LABELS, to_multi_hot
+from ..labels import LABEL_TO_SNOMED, LABELS, to_multi_hot
 from ..leads import STANDARD_LEADS
 from ..record import Record
 from ..synth.atrial import fibrillatory_waves
@@ -114,7 +114,9 @@ def _write_one(record: Record, outdir: Path) -> None:
     digital = np.rint(record.signal.astype(np.float64) * WFDB_GAIN)
     fits16 = np.abs(digital).max() <= INT16_MAX
     fmt = "16" if fits16 else "32"
-    comments = [f"labels: {','.join(sorted(record.labels)) or 'NORM'}", f"patient_id: {record.patient_id}",
+    # Challenge-style `Dx:` SNOMED codes and a patient id, so `ecgprint render`/`build` read the labels back
+    dx = ",".join(LABEL_TO_SNOMED[label] for label in LABELS if label in record.labels)
+    comments = [f"Dx: {dx}", f"patient_id: {record.patient_id}",
                 f"source: {record.source}"]
     wfdb.wrsamp(record.record_id, fs=record.fs, units=["mV"] * len(STANDARD_LEADS), sig_name=list(STANDARD_LEADS),
                 d_signal=digital.astype(np.int16 if fits16 else np.int32), fmt=[fmt] * len(STANDARD_LEADS),
