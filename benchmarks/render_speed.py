@@ -1,12 +1,15 @@
 """Render speed: ms per page for raster only, PNG file and JPEG file, against a minimal OpenCV baseline
-(grid lines + the same 12-lead polylines + encode) measured in the same run. Prints one JSON line.
+(grid lines + the same 12-lead polylines + encode) measured in the same run; then ms per page for every
+artifact preset at one severity (render + artifacts, seed = record index) and its ratio to the clean raster of
+the same run. Prints one JSON line.
 
-    python benchmarks/render_speed.py [-n 30] [--dpi 200]
+    python benchmarks/render_speed.py [-n 30] [--dpi 200] [--severity 0.5]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import tempfile
 import time
@@ -15,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ecgprint.artifacts import PRESETS
 from ecgprint.paper import Paper
 from ecgprint.render import PNG_PARAMS, RenderConfig, encode_image, line_thickness_px, render
 
@@ -58,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=30)
     parser.add_argument("--dpi", type=float, default=200.0)
+    parser.add_argument("--severity", type=float, default=0.5)
     args = parser.parse_args()
     cv2.setNumThreads(1)                              # one core, as in one worker of a dataset build
     records, source = load_records(args.n)
@@ -84,7 +89,14 @@ def main() -> None:
             "baseline_png_file_ms": per_page_ms(base_png, lines),
         }
         png_bytes = len(encode_image(results[0].image, "png"))
+    presets = {}
+    for name in PRESETS:
+        noisy = dataclasses.replace(config, preset=name, severity=args.severity)
+        presets[name] = per_page_ms(lambda ir: render(ir[1], noisy, seed=ir[0]), list(enumerate(records)))
     figures = {k: round(v, 2) for k, v in figures.items()}
+    figures["preset_severity"] = args.severity
+    figures["preset_ms"] = {k: round(v, 1) for k, v in presets.items()}
+    figures["preset_vs_raster"] = {k: round(v / figures["raster_ms"], 2) for k, v in presets.items()}
     figures.update({
         "raster_vs_baseline": round(figures["raster_ms"] / figures["baseline_raster_ms"], 3),
         "png_file_vs_baseline": round(figures["png_file_ms"] / figures["baseline_png_file_ms"], 3),

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from . import layout as layout_mod
+from .artifacts import build_pipeline, parse_description, preset
 from .layout import CAL_DURATION_S, CAL_GAP_MM, CAL_MV
 from .leads import STANDARD_LEADS
 from .paper import Paper
@@ -43,6 +44,9 @@ class RenderConfig:
     show_header: bool = True
     filter_text: str = "0.05-150 Hz"
     mask: bool = False
+    preset: str = "clean"                      # artifact preset (ecgprint.artifacts.presets)
+    severity: float = 0.0                      # 0 = the clean page exactly .. 1 = the preset's worst
+    artifacts: tuple[dict, ...] | None = None  # custom artifacts applied after the preset's
 
     def __post_init__(self) -> None:
         if not isinstance(self.paper, Paper):
@@ -60,6 +64,11 @@ class RenderConfig:
         if not 1 <= self.text_height_mm <= 10:
             raise ValueError(f"text_height_mm must be within 1..10, got {self.text_height_mm}")
         self.panel_specs()   # validates the layout description
+        preset(self.preset)
+        if not 0 <= self.severity <= 1:
+            raise ValueError(f"severity must be within 0..1, got {self.severity}")
+        if self.artifacts is not None:
+            object.__setattr__(self, "artifacts", parse_description(self.artifacts))
 
     def panel_specs(self) -> list[layout_mod.PanelSpec]:
         """The layout expanded over the seconds that fit on this paper."""
@@ -69,6 +78,7 @@ class RenderConfig:
         out = dataclasses.asdict(self)
         out["rhythm"] = None if self.rhythm is None else list(self.rhythm)
         out["trace_color"], out["text_color"] = list(self.trace_color), list(self.text_color)
+        out["artifacts"] = None if self.artifacts is None else [dict(a) for a in self.artifacts]
         return out
 
     @classmethod
@@ -110,12 +120,12 @@ class RenderResult:
     seed: int
     record_id: str
     mask: np.ndarray | None = None   # uint8 (H, W): 0 = background, k = trace of STANDARD_LEADS[k-1]
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)   # "artifacts": the sampled parameters, one per artifact
 
     def truth_dict(self) -> dict[str, Any]:
-        """Truth plus the config and seed that re-make the image (JSON-serialisable)."""
+        """Truth plus the config, seed and sampled artifact parameters that re-make the image (JSON-serialisable)."""
         return {"record_id": self.record_id, "seed": self.seed, "config": self.config.to_dict(),
-                **self.truth.to_dict()}
+                "artifacts": self.meta.get("artifacts", []), **self.truth.to_dict()}
 
 
 def line_thickness_px(config: RenderConfig) -> int:
@@ -178,9 +188,12 @@ def render(record: Record, config: RenderConfig = RenderConfig(), seed: int = 0)
                         cap, config.text_color)
         texts.append({"text": text, "box": box})
 
-    truth = Truth(size[0], size[1], ppmm, np.diag([ppmm, ppmm, 1.0]), leads, calibration, texts)
+    truth = Truth(size[0], size[1], ppmm, np.diag([ppmm, ppmm, 1.0]), leads, calibration, texts, line_px=thickness)
     mask = trace_mask(leads, size, thickness) if config.mask else None
-    return RenderResult(canvas, truth, config, int(seed), record.record_id, mask)
+    # Artifacts draw all their randomness from one Generator on the render seed (see artifacts.base.Pipeline).
+    image, truth, mask, records = build_pipeline(config.preset, config.artifacts).run(
+        canvas, truth, mask, np.random.default_rng(seed), config.severity)
+    return RenderResult(image, truth, config, int(seed), record.record_id, mask, {"artifacts": records})
 
 
 def trace_mask(leads: list[LeadTruth], size: tuple[int, int], thickness: int) -> np.ndarray:

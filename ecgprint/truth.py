@@ -29,7 +29,7 @@ class LeadTruth:
     sample_start: int
     sample_end: int
     points: np.ndarray
-    visible: np.ndarray     # bool (N,): point is a finite sample inside the image
+    visible: np.ndarray     # bool (N,): finite, inside the image and not under an opaque occluder
     box: list[float]        # [x0, y0, x1, y1] px: trace extent plus half the line width
     cell: list[float]       # [x0, y0, x1, y1] px: the layout slot
 
@@ -46,22 +46,26 @@ class LeadTruth:
 
 @dataclass
 class Truth:
-    """Ground truth of one image; `page_to_image` maps page mm (homogeneous) to image px."""
+    """Ground truth of one image; `page_to_image` maps page mm (homogeneous) to image px, or is None once a
+    non-projective warp (lens, wrinkles) has been applied; `warps` lists every geometric step after printing."""
 
     width: int
     height: int
     px_per_mm: float
-    page_to_image: np.ndarray
+    page_to_image: np.ndarray | None
     leads: list[LeadTruth]
     calibration: list[np.ndarray] = field(default_factory=list)   # one (N, 2) px polyline per row
     text: list[dict] = field(default_factory=list)                # {"text", "box"}
+    line_px: float = 0.0                                          # printed trace width, px
+    warps: list[dict] = field(default_factory=list)               # {"artifact", "kind", ...} in order
 
     def to_dict(self) -> dict:
         return {
             "image_size": [self.width, self.height],
             "px_per_mm": self.px_per_mm,
             "pixel_convention": "pixel centres at integer coordinates; x right, y down",
-            "page_to_image": np.round(self.page_to_image, 9).tolist(),
+            "page_to_image": None if self.page_to_image is None else self.page_to_image.tolist(),
+            "warps": self.warps,
             "leads": [lead.to_dict() for lead in self.leads],
             "calibration": [np.round(c, JSON_DECIMALS).tolist() for c in self.calibration],
             "text": self.text,
