@@ -5,6 +5,7 @@ import click
 from ecgprint import __version__
 
 from .build_cmd import build_cmd, inspect_cmd, verify_cmd
+from .gallery_cmd import gallery
 from .render_cmd import render_cmd
 from .synth_cmd import synth
 
@@ -20,6 +21,7 @@ main.add_command(build_cmd)
 main.add_command(verify_cmd)
 main.add_command(inspect_cmd)
 main.add_command(synth)
+main.add_command(gallery)
 
 
 if __name__ == "__main__":

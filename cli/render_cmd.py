@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import cv2
 
+from ecgprint.artifacts import PRESETS
 from ecgprint.errors import RecordError
 from ecgprint.layout import LAYOUTS
 from ecgprint.paper import GRID_STYLES, PAGE_SIZES_MM, Paper
@@ -42,6 +43,16 @@ def iter_inputs(inputs: tuple[str, ...], example: bool):
             yield item.path, item.load
 
 
+def read_artifacts(value: str | None) -> str | None:
+    """--artifacts: inline JSON, or the text of a .json file (RenderConfig validates it)."""
+    if value is None or not value.strip().endswith(".json"):
+        return value
+    try:
+        return Path(value.strip()).read_text()
+    except OSError as exc:
+        raise click.BadParameter(f"{value}: {exc.strerror}", param_hint="--artifacts") from None
+
+
 @click.command("render")
 @click.argument("inputs", nargs=-1, type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="output folder")
@@ -64,8 +75,16 @@ def iter_inputs(inputs: tuple[str, ...], example: bool):
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--truth/--no-truth", default=True, show_default=True, help="write <record>.json ground truth")
 @click.option("--mask", is_flag=True, help="write <record>_mask.png: pixel k = trace of lead k (1..12), 0 = none")
+@click.option("--preset", type=click.Choice(list(PRESETS)), default="clean", show_default=True,
+              help="print/scan/photo/damage artifacts (docs/artifacts.md)")
+@click.option("--severity", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="artifact strength: 0 = the clean page, 1 = the preset's worst")
+@click.option("--artifacts", "artifacts", default=None,
+              help="custom artifacts after the preset's: a JSON list (e.g. '[\"skew\", {\"name\": \"jpeg\", "
+                   "\"p\": 0.5}]') or a .json file")
 def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation, dpi, speed, gain, grid,
-               trace_color, text_color, line_width, start, duration, fmt, quality, seed, truth, mask):
+               trace_color, text_color, line_width, start, duration, fmt, quality, seed, truth, mask, preset,
+               severity, artifacts):
     """Render WFDB/Challenge records, PTB-XL or CODE-15% folders (INPUTS) as printed ECG pages."""
     if not inputs and not example:
         raise click.UsageError("give at least one INPUT or --example")
@@ -74,7 +93,8 @@ def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation,
             paper=Paper(size=paper_size, orientation=orientation, dpi=dpi, speed=speed, gain=gain, grid=grid),
             layout=parse_layout(layout), rhythm=parse_leads(rhythm), start=start, duration=duration,
             trace_color=parse_colour(trace_color), text_color=parse_colour(text_color),
-            line_width_mm=line_width, mask=mask)
+            line_width_mm=line_width, mask=mask, preset=preset, severity=severity,
+            artifacts=read_artifacts(artifacts))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     out = Path(outdir)

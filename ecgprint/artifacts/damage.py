@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from .base import Artifact, Photometric, new_seed, pick, register, scaled
-from .fields import blend, coarse_size, multiply, upsample
+from .fields import blend, coarse_size, multiply
 from .handwriting import NOTES, PENS, ink_over, pen_width, write
 
 COFFEE = (0.80, 0.62, 0.42)                      # transmittance of dried coffee per channel at full density
@@ -264,7 +264,8 @@ class StickyNote(Occluder):
     def sample_params(self, rng, severity):
         w, h = pick(rng, NOTE_SIZES_MM)
         scale = 0.5 + scaled(rng, severity, 0.5 * self.max_scale, 0.6)
-        return {"size_mm": [round(w * scale, 2), round(h * scale, 2)], "centre": rng.uniform(0.1, 0.9, 2).round(4).tolist(),
+        return {"size_mm": [round(w * scale, 2), round(h * scale, 2)],
+                "centre": rng.uniform(0.1, 0.9, 2).round(4).tolist(),
                 "angle_deg": round(float(rng.normal(0, 6)), 2), "rgb": pick(rng, NOTE_COLOURS), "pen": pick(rng, PENS),
                 "note": int(rng.integers(1000))}
 

@@ -13,7 +13,7 @@ import functools
 import cv2
 import numpy as np
 
-from ..truth import LeadTruth, Truth, trace_box
+from ..truth import Truth, trace_box
 from .fields import solid
 
 EDGE_SAMPLES = 9          # points per box edge mapped to find a warped box's extent

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .base import Artifact, Photometric, new_seed, pick, register, scaled, signed
-from .fields import COARSE, blend, coarse_size, multiply, normal_noise, smooth_noise, unit_grid, upsample, wash
+from .fields import COARSE, blend, coarse_size, multiply, normal_noise, smooth_noise, unit_grid, wash
 from .geometry import page_corners, warp_dense, warp_homography
 
 # Table surfaces: (base RGB, grain contrast): oak, walnut, birch, grey laminate, white desk, dark desk.

@@ -59,14 +59,14 @@ class TonerFade(Photometric):
     def sample_params(self, rng, severity):
         streaks = [[round(float(rng.uniform(0.05, 0.95)), 4), round(float(rng.uniform(0.5, 4.0)), 3),
                     scaled(rng, severity, self.max_streak_depth, 0.0)] for _ in range(3)]
-        return {"fade": scaled(rng, severity, self.max_fade), "variation": float(rng.uniform(0.3, 1.0)),
+        return {"fade": scaled(rng, severity, self.max_fade), "variation": float(rng.uniform(0.2, 0.6)),
                 "streaks": streaks, "flecks": scaled(rng, severity, self.max_flecks), "seed": new_seed(rng)}
 
     def apply_image(self, image, params, px_per_mm):
         rng = np.random.default_rng(params["seed"])
         size = (image.shape[1], image.shape[0])
         half = coarse_size(size, 2)
-        uneven = np.clip(1 + params["variation"] * upsample(smooth_noise(rng, coarse_size(size), 6 * px_per_mm
+        uneven = np.clip(1 + params["variation"] * upsample(smooth_noise(rng, coarse_size(size), 25 * px_per_mm
                                                                           / COARSE), half), 0, 2)
         keep = 1 - params["fade"] * uneven
         flecks = smooth_noise(rng, half, 0.3 * px_per_mm)

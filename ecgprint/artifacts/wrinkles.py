@@ -32,7 +32,7 @@ def shade_and_warp(image, truth, mask, height_mm: np.ndarray, params: dict, name
     hy, hx = np.gradient(height_mm, cell_mm)
     az, el = math.radians(params["light_deg"]), math.radians(params["elevation_deg"])
     lit = (math.sin(el) - math.cos(el) * (hx * math.cos(az) + hy * math.sin(az))) / np.sqrt(1 + hx * hx + hy * hy)
-    gain = np.clip(lit / math.sin(el), 0.25, 1.4).astype(np.float32)
+    gain = np.clip(lit / math.sin(el), 0.3, 1.2).astype(np.float32)
     view = np.asarray(params["view"], np.float32) * ppmm
     field = (height_mm[..., None] * view).astype(np.float32)
     image, truth, mask = warp_dense(image, truth, mask, field, name, params)
@@ -80,7 +80,8 @@ class Wrinkles(Artifact):
             x, y, angle, length, width, size, sign = rng.random(7)
             half = 0.5 * (10 + 60 * length) * np.array([math.cos(angle * math.pi), math.sin(angle * math.pi)])
             height = (1 if sign < 0.5 else -1) * severity * self.max_height_mm * (0.3 + 0.7 * size)
-            creases.append([round(float(v), 3) for v in (x, y, *half)] + [round(height, 4), round(0.4 + 1.6 * width, 3)])
+            creases.append([round(float(v), 3) for v in (x, y, *half)]
+                           + [round(height, 4), round(0.4 + 1.6 * width, 3)])
         count = round(severity * self.max_count)
         return {"creases": creases[:count], "undulation_mm": scaled(rng, severity, 2 * self.max_height_mm),
                 **light_params(rng, severity, self.max_view), "seed": new_seed(rng)}
