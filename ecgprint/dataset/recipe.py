@@ -257,7 +257,7 @@ def _variant(table: Any, where: str) -> VariantSpec:
     parsed = tuple(_severity(s, f"{where}.severity") for s in severities)
     try:
         for preset in presets:
-            RenderConfig.from_dict({**var, **_artifact_fields(preset, 0.0)})
+            RenderConfig.from_dict({**var, "preset": preset, "severity": 0.0})
     except (ValueError, TypeError) as exc:
         raise RecipeError(f"{where}: {exc}") from None
     return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick)
@@ -274,13 +274,6 @@ def _severity(value: Any, where: str) -> Any:
     if not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise RecipeError(f"{where}: must be a number in [0, 1] or {{min, max}}, got {value!r}")
     return float(value)
-
-
-def _artifact_fields(preset: str, severity: float) -> dict[str, Any]:
-    """The RenderConfig fields that select print quality (empty while the renderer has none)."""
-    from dataclasses import fields
-    names = {f.name for f in fields(RenderConfig)}
-    return {k: v for k, v in (("preset", preset), ("severity", severity)) if k in names}
 
 
 def _variant_raw(v: VariantSpec) -> dict[str, Any]:

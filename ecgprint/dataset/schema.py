@@ -47,7 +47,7 @@ def shard_schema(n_samples: int) -> pa.Schema:
         ("image", IMAGE_TYPE), ("image_format", pa.string()), ("width", pa.int32()), ("height", pa.int32()),
         ("signal", SignalType(n_samples)), ("fs", pa.float32()), ("leads", pa.list_(pa.string())),
         ("layout", pa.string()), ("preset", pa.string()), ("severity", pa.float32()), ("seed", pa.int64()),
-        ("render_config", pa.string()), ("truth", TRUTH_TYPE),
+        ("render_config", pa.string()), ("artifacts", pa.string()), ("truth", TRUTH_TYPE),
     ]
     value = {"string": "string", "int8": "int8", "int32": "int32", "int64": "int64", "float": "float32"}
     features = {}

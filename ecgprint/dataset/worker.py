@@ -76,15 +76,20 @@ def _severity(value: Any, seed: int) -> float:
     return float(value)
 
 
+def row_config(recipe: Recipe, spec: RowSpec, record_id: str) -> tuple[str, int, RenderConfig]:
+    """(row id, render seed, render config) of one row; a {min, max} severity is drawn from the row seed."""
+    variant = recipe.variants[spec.variant]
+    preset, severity = variant.expand()[spec.cell]
+    row_id = _row_id(recipe, spec, record_id)
+    seed = row_seed(recipe.seed, row_id)
+    config = RenderConfig.from_dict({**variant.render, "preset": preset, "severity": _severity(severity, seed)})
+    return row_id, seed, config
+
+
 def render_row(recipe: Recipe, spec: RowSpec, record: Record, split: str, signal: np.ndarray) -> dict[str, Any]:
     """One shard row: the printed image of `record` for this variant cell, with its truth and signal."""
     variant = recipe.variants[spec.variant]
-    preset, severity = variant.expand()[spec.cell]
-    row_id = _row_id(recipe, spec, record.record_id)
-    seed = row_seed(recipe.seed, row_id)
-    severity = _severity(severity, seed)
-    from .recipe import _artifact_fields
-    config = RenderConfig.from_dict({**variant.render, **_artifact_fields(preset, severity)})
+    row_id, seed, config = row_config(recipe, spec, record.record_id)
     result = render(record, config, seed)
     image = encode_image(result.image, variant.format, variant.quality)
     height, width = result.image.shape[:2]
@@ -97,8 +102,9 @@ def render_row(recipe: Recipe, spec: RowSpec, record: Record, split: str, signal
         "image_format": variant.format, "width": width, "height": height,
         "signal": signal, "fs": recipe.signal_fs, "leads": list(record.leads),
         "layout": config.layout if isinstance(config.layout, str) else "custom",
-        "preset": preset, "severity": severity, "seed": seed,
+        "preset": config.preset, "severity": config.severity, "seed": seed,
         "render_config": json.dumps(config.to_dict(), sort_keys=True),
+        "artifacts": json.dumps(result.meta["artifacts"], sort_keys=True),
         "truth": result.truth,
     }
 
