@@ -259,3 +259,23 @@ def test_variant_grid_all_cells_or_one_drawn_per_copy():
     assert len(rows) == 60 and {r.cell for r in rows} == {0, 1, 2}
     assert rows == [r for s in make_plan(parse_recipe({**base, "variants": [{**grid, "pick": "one", "copies": 2}]}))
                     for r in s.rows]
+
+
+RECIPES = sorted((Path(__file__).resolve().parents[1] / "data_recipes").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", RECIPES, ids=[p.stem for p in RECIPES])
+def test_shipped_recipes_are_valid(path, monkeypatch):
+    monkeypatch.setenv("PTBXL_DIR", "/data/ptbxl")
+    monkeypatch.setenv("CODE15_DIR", "/data/code15")
+    recipe = load_recipe(path)
+    assert recipe.sources and recipe.variants
+
+
+def test_demo_recipe_builds_and_verifies(tmp_path):
+    recipe = load_recipe(Path(__file__).resolve().parents[1] / "data_recipes" / "demo.toml")
+    summary = build(recipe, tmp_path / "demo", workers=2, progress=False)
+    assert summary.rows == 400 and summary.quarantined == 0
+    assert verify(tmp_path / "demo") == []
+    card = (tmp_path / "demo" / "README.md").read_text()
+    assert card.startswith("---\n") and "data/train-*.parquet" in card and "examples/train-00.png" in card
