@@ -6,6 +6,7 @@ vizecg reads only the shards `ecgprint build` writes; nothing is loaded into RAM
 from __future__ import annotations
 
 import json
+import struct
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,15 +42,31 @@ class InputSpec:
                              f"{self.signal_samples}")
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR chunk, without decoding; None for anything else."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    return None
+
+
 def decode_image(data: bytes, where: str = "image") -> np.ndarray:
-    """Encoded PNG/JPEG bytes -> RGB uint8; ValueError (one line) for non-images and oversized images."""
+    """Encoded PNG/JPEG bytes -> RGB uint8; ValueError (one line) for non-images and oversized images.
+
+    The pixel cap is checked before the full decode: from the PNG header, else from a 1/8-scale decode (cheap
+    for JPEG, whose DCT scales; for PNG it would cost a full inflate, hence the header).
+    """
     buf = np.frombuffer(data, np.uint8)
-    probe = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-    if probe is None:
-        raise ValueError(f"{where}: not a decodable PNG/JPEG image")
-    if probe.shape[0] * probe.shape[1] * 64 > MAX_IMAGE_PIXELS:
+    size = png_size(data)
+    if size is None:
+        probe = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        if probe is None:
+            raise ValueError(f"{where}: not a decodable PNG/JPEG image")
+        size = (probe.shape[1] * 8, probe.shape[0] * 8)
+    if size[0] * size[1] > MAX_IMAGE_PIXELS:
         raise ValueError(f"{where}: image larger than the {MAX_IMAGE_PIXELS} pixel cap")
     image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError(f"{where}: not a decodable PNG/JPEG image")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
@@ -146,27 +163,41 @@ class ShardDataset(Dataset):
 
 class RowGroupShuffle(Sampler[int]):
     """Shuffle row groups, then rows within each: random enough for SGD, and each row group is read once
-    per epoch instead of once per row (Parquet decodes whole row groups)."""
+    per epoch instead of once per row (Parquet decodes whole row groups).
 
-    def __init__(self, dataset: ShardDataset, seed: int = 0):
+    For DDP, every rank draws the same order and takes its own contiguous slice (so its row groups stay whole),
+    padded by wrapping around so that all ranks get the same number of rows, as DistributedSampler does.
+    """
+
+    def __init__(self, dataset: ShardDataset, seed: int = 0, replicas: int = 1, rank: int = 0):
+        if not 0 <= rank < replicas:
+            raise ValueError(f"need 0 <= rank < replicas, got rank {rank} of {replicas}")
         self.dataset, self.seed, self.epoch = dataset, seed, 0
+        self.replicas, self.rank = replicas, rank
+        self.per_rank = -(-len(dataset) // replicas)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return len(self.dataset)
+        return self.per_rank
 
     def __iter__(self) -> Iterator[int]:
         rng = np.random.default_rng([self.seed, self.epoch])
+        order = []
         for g in rng.permutation(len(self.dataset.groups)):
             start, rows = int(self.dataset.starts[g]), self.dataset.groups[g][2]
-            yield from (start + int(k) for k in rng.permutation(rows))
+            order.append(start + rng.permutation(rows))
+        padded = np.resize(np.concatenate(order), self.per_rank * self.replicas)   # wraps around
+        yield from padded[self.rank * self.per_rank:(self.rank + 1) * self.per_rank].tolist()
 
 
 def make_loader(dataset: ShardDataset, batch_size: int = 16, shuffle: bool = False, seed: int = 0,
-                workers: int = 0) -> DataLoader:
-    """A DataLoader over a ShardDataset; shuffling is row-group aware (see RowGroupShuffle)."""
-    sampler = RowGroupShuffle(dataset, seed) if shuffle else None
+                workers: int = 0, replicas: int = 1, rank: int = 0) -> DataLoader:
+    """A DataLoader over a ShardDataset; shuffling is row-group aware and, with replicas > 1, sharded by rank
+    (see RowGroupShuffle)."""
+    if replicas > 1 and not shuffle:
+        raise ValueError("sharding by rank (replicas > 1) needs shuffle=True")
+    sampler = RowGroupShuffle(dataset, seed, replicas, rank) if shuffle else None
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=workers,
                       persistent_workers=workers > 0, drop_last=False)

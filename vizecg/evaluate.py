@@ -1,0 +1,77 @@
+"""Evaluate a checkpoint on a split: thresholds from the validation split (never the evaluated rows), bootstrap CIs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from vizecg.checkpoint import load_model
+from vizecg.data import ShardDataset, make_loader
+from vizecg.metrics import MetricsReport, evaluate, select_thresholds
+from vizecg.report import evaluation_markdown
+from vizecg.runlog import write_atomic
+from vizecg.scoring import model_streams, score
+
+SPLITS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One MetricsReport per evaluated stream, and where the data, checkpoint and thresholds came from."""
+
+    checkpoint: str
+    data: str
+    split: str
+    threshold_source: str
+    reports: dict[str, MetricsReport]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"checkpoint": self.checkpoint, "data": self.data, "split": self.split,
+                "threshold_source": self.threshold_source,
+                "streams": {s: r.to_dict() for s, r in self.reports.items()}}
+
+    def write(self, out: str | Path) -> tuple[Path, Path]:
+        """evaluation_<split>.json and .md inside the folder `out` (created if needed)."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = out / f"evaluation_{self.split}.json", out / f"evaluation_{self.split}.md"
+        write_atomic(paths[0], json.dumps(self.to_dict(), indent=1))
+        write_atomic(paths[1], evaluation_markdown(self))
+        return paths
+
+
+def evaluate_checkpoint(ckpt: str | Path, data: str | Path, split: str = "test", image_only: bool = False,
+                        batch_size: int = 32, workers: int = 0, n_bootstrap: int = 1000, seed: int = 0,
+                        device: torch.device | str = "cpu") -> Evaluation:
+    """Metrics of every stream of the checkpoint's model (or only the deployed image path, `predict_image`).
+
+    Thresholds maximise F1 on the `val` split of `data`; a dataset without one falls back to the thresholds
+    stored in the checkpoint (chosen on its training run's validation split).
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    model, meta = load_model(ckpt, device)
+    if image_only and "image" not in model_streams(model.config):
+        raise ValueError(f"{ckpt}: a signal-only model has no image path")
+
+    def scores_of(name: str):
+        loader = make_loader(ShardDataset(data, name, meta.spec), batch_size, workers=workers)
+        return score(model, loader, device, image_only=image_only)
+
+    test = scores_of(split)
+    try:
+        val = scores_of("val")
+        thresholds = {s: select_thresholds(val.labels, p) for s, p in val.probabilities.items()}
+        source = "val split of the evaluated dataset" + (" (the evaluated rows: optimistic)" if split == "val"
+                                                          else "")
+    except ValueError:   # no val rows in this dataset
+        thresholds = {s: np.asarray(meta.thresholds[s]) for s in test.probabilities}
+        source = "checkpoint (val split of its training run)"
+    reports = {s: evaluate(test.labels, p, thresholds[s], meta.labels, n_bootstrap, seed=seed)
+               for s, p in test.probabilities.items()}
+    return Evaluation(str(ckpt), str(data), split, source, reports)
