@@ -1,7 +1,8 @@
 """Gallery sheets for the docs: every artifact of a family, and every preset, at severities 0.25 / 0.5 / 1.0.
 
 Each cell shows the whole page scaled down next to a 1:1 close-up, so page-wide effects (perspective,
-lighting, folds) and pixel-level ones (noise, JPEG, dust) are both visible.
+lighting, folds) and pixel-level ones (noise, JPEG, dust) are both visible. A row's close-ups all show the
+place where its severity-1 page differs most from the clean page.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from .render import RenderConfig, encode_image, render
 
 SEVERITIES = (0.25, 0.5, 1.0)
 FAMILIES = ("print", "photometric", "scanner", "photo", "damage")
-CLOSE_UP = (0.06, 0.34)          # top-left of the close-up, page fractions: lead II start, calibration, label
-LABEL_W, HEADER_H, GAP = 150, 34, 6
+LABEL_W, HEADER_H, GAP = 200, 34, 6
 INK = (60, 60, 60)
 
 
@@ -32,11 +32,21 @@ def preset_rows() -> list[tuple[str, dict]]:
     return [(name, {"preset": name}) for name in PRESETS if name != "clean"]
 
 
-def cell(image: np.ndarray, thumb_w: int, crop_px: int) -> np.ndarray:
-    """The page scaled to thumb_w wide beside a crop_px square 1:1 close-up."""
+def close_up_origin(image: np.ndarray, clean: np.ndarray, crop_px: int) -> tuple[int, int]:
+    """Top-left of the crop_px square where `image` differs most from `clean` (box-averaged difference)."""
+    diff = cv2.absdiff(image, clean).max(axis=2).astype(np.float32)
+    score = cv2.boxFilter(diff, -1, (crop_px, crop_px), anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
+    h, w = diff.shape
+    score = score[:h - crop_px + 1, :w - crop_px + 1]
+    y, x = np.unravel_index(int(np.argmax(score)), score.shape)
+    return int(x), int(y)
+
+
+def cell(image: np.ndarray, thumb_w: int, crop_px: int, origin: tuple[int, int]) -> np.ndarray:
+    """The page scaled to thumb_w wide beside a crop_px square 1:1 close-up at `origin`."""
     h, w = image.shape[:2]
     thumb = cv2.resize(image, (thumb_w, round(h * thumb_w / w)), interpolation=cv2.INTER_AREA)
-    x0, y0 = round(CLOSE_UP[0] * w), round(CLOSE_UP[1] * h)
+    x0, y0 = origin
     crop = image[y0:y0 + crop_px, x0:x0 + crop_px]
     out = np.full((max(thumb.shape[0], crop.shape[0]), thumb_w + GAP + crop.shape[1], 3), 255, np.uint8)
     out[:thumb.shape[0], :thumb_w] = thumb
@@ -47,8 +57,12 @@ def cell(image: np.ndarray, thumb_w: int, crop_px: int) -> np.ndarray:
 def sheet(record: Record, rows: list[tuple[str, dict]], base: RenderConfig, seed: int, thumb_w: int = 330,
           crop_px: int = 200) -> np.ndarray:
     """A grid image: one row per (label, overrides), one column per severity."""
-    cells = [[cell(render(record, dataclasses.replace(base, severity=s, **over), seed).image, thumb_w, crop_px)
-              for s in SEVERITIES] for _, over in rows]
+    clean = render(record, base, seed).image
+    cells = []
+    for _, over in rows:
+        images = [render(record, dataclasses.replace(base, severity=s, **over), seed).image for s in SEVERITIES]
+        origin = close_up_origin(images[-1], clean, crop_px)
+        cells.append([cell(image, thumb_w, crop_px, origin) for image in images])
     ch, cw = cells[0][0].shape[:2]
     out = np.full((HEADER_H + len(rows) * (ch + GAP), LABEL_W + len(SEVERITIES) * (cw + GAP), 3), 255, np.uint8)
     for j, s in enumerate(SEVERITIES):

@@ -99,10 +99,17 @@ def solid(shape: tuple[int, int], rgb) -> np.ndarray:
     return cv2.merge([np.full(shape, int(c), np.uint8) for c in rgb])
 
 
-def wash(image: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """Wash the page out towards white by `amount` in [0, 1] (an (h, w) field at any resolution): lighter ink,
-    paper unchanged. Used for toner loss and glare."""
-    return cv2.bitwise_not(multiply(cv2.bitwise_not(image), 1 - amount))
+def wash(image: np.ndarray, amount: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
+    """Wash the page out towards white by `amount` in [0, 1], an (h, w) field at any resolution: lighter ink,
+    paper unchanged (toner loss, glare), i.e. image * (1 - amount) + 255 * amount. An optional `gain` on the
+    same grid multiplies the image first, in the same pass."""
+    keep = 1 - amount
+    if gain is not None:
+        keep = gain * (keep[..., None] if gain.ndim == 3 else keep)
+    white = cv2.convertScaleAbs(np.clip(amount, 0, 1), alpha=255)
+    if white.shape != image.shape[:2]:
+        white = cv2.resize(white, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.add(multiply(image, keep), cv2.merge([white] * 3))
 
 
 def ink_density(image: np.ndarray) -> np.ndarray:

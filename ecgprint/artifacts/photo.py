@@ -57,10 +57,10 @@ def table_surface(params: dict, size: tuple[int, int], px_per_mm: float, page_qu
     """A table top: base colour, wood grain (fibre streaks and warped growth rings along x, then turned by
     grain_deg) and the page's soft contact shadow, built on a coarse grid and upsampled."""
     rng = np.random.default_rng(params["seed"])
-    gw, gh = coarse_size(size, 4)
+    gw, gh = coarse_size(size)
     cell_mm = size[0] / gw / px_per_mm
-    fibres = normal_noise(rng, (gh, max(2, gw // 32)))
-    fibres = cv2.resize(cv2.GaussianBlur(fibres, (0, 0), sigmaX=1.5, sigmaY=0.8), (gw, gh),
+    fibres = normal_noise(rng, (gh, max(2, gw // 16)))
+    fibres = cv2.resize(cv2.GaussianBlur(fibres, (0, 0), sigmaX=1.5, sigmaY=0.6), (gw, gh),
                         interpolation=cv2.INTER_CUBIC)
     fibres /= max(float(fibres.std()), 1e-6)
     _, ys = unit_grid(gw, gh)
@@ -113,10 +113,10 @@ class Lighting(Photometric):
         cv2.ellipse(shadow, (round(cx * gw * 16), round(cy * gh * 16)), (round(ax * gw * 16), round(ay * gh * 16)),
                     deg, 0, 360, 255, -1, cv2.LINE_AA, 4)
         shadow = cv2.GaussianBlur(shadow.astype(np.float32) / 255, (0, 0), params["penumbra_mm"] * px_per_mm / COARSE)
-        out = multiply(image, cv2.merge([ramp * (1 - params["shadow"] * shadow * w) for w in SHADOW_RGB]))
+        gain = cv2.merge([ramp * (1 - params["shadow"] * shadow * w) for w in SHADOW_RGB])
         gx, gy, radius = params["glare_spot"]
         glare = params["glare"] * np.exp(-((xs - gx) ** 2 + ((ys - gy) * gh / gw) ** 2) / (2 * radius ** 2))
-        return wash(out, glare) if params["glare"] > 0 else out
+        return wash(image, glare.astype(np.float32), gain)
 
 
 @register

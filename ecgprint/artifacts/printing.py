@@ -9,11 +9,12 @@ import cv2
 import numpy as np
 
 from .base import Photometric, new_seed, pick, register, scaled, signed
-from .fields import (COARSE, channel_gains, coarse_size, ink_density, lut3, multiply, normal_noise, smooth_noise,
-                     upsample, wash)
+from .fields import COARSE, coarse_size, ink_density, lut3, random_bytes, smooth_noise, wash
 
 PAPER_TINTS = ((1.0, 0.975, 0.92), (0.96, 0.96, 0.95), (1.0, 0.955, 0.86), (0.97, 0.98, 1.0))  # cream, grey, aged, blue
 INK_COLOURS = ((25, 35, 110), (75, 75, 75), (70, 45, 25), (10, 60, 45))                      # navy, grey, brown, green
+TONER_STEP = 4        # toner field grid, px: fine enough for 0.3 mm flecks
+GRAIN_STD = 30.4      # measured std of uniform random bytes after a sigma 0.7 px Gaussian blur
 _BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32)
 
 
@@ -26,7 +27,7 @@ class PaperTexture(Photometric):
     family = "print"
     max_tint: float = 1.0          # fraction of the way from white to the picked tint
     max_mottle: float = 0.03       # relative brightness variation over ~3 mm blotches
-    max_grain: float = 0.03        # relative per-pixel fibre grain
+    max_grain: float = 0.06        # relative std of the per-pixel fibre grain
 
     def sample_params(self, rng, severity):
         tint = pick(rng, PAPER_TINTS)
@@ -36,12 +37,17 @@ class PaperTexture(Photometric):
                 "seed": new_seed(rng)}
 
     def apply_image(self, image, params, px_per_mm):
+        # A page-sized hot path, so uint8 throughout: the gain is held as 128 * (1 + mottle + grain); the grain
+        # is uniform random bytes blurred (sigma 0.7 px), near-Gaussian with std GRAIN_STD around 127.5.
         rng = np.random.default_rng(params["seed"])
         size = (image.shape[1], image.shape[0])
-        mottle = upsample(smooth_noise(rng, coarse_size(size), 3 * px_per_mm / COARSE), size)
-        grain = cv2.GaussianBlur(normal_noise(rng, image.shape[:2]), (0, 0), 0.7)
-        gain = cv2.addWeighted(mottle, params["mottle"], grain, 2.0 * params["grain"], 1.0)
-        return channel_gains(multiply(image, gain), params["rgb"])
+        mottle = 128 * (1 + params["mottle"] * smooth_noise(rng, coarse_size(size), 3 * px_per_mm / COARSE))
+        mottle = cv2.resize(np.clip(mottle + 0.5, 0, 255).astype(np.uint8), size, interpolation=cv2.INTER_LINEAR)
+        grain = cv2.GaussianBlur(random_bytes(rng, image.shape[:2]), (0, 0), 0.7)
+        k = 128 * params["grain"] / GRAIN_STD
+        gain = cv2.addWeighted(mottle, 1.0, grain, k, -127.5 * k)
+        tinted = cv2.merge([cv2.convertScaleAbs(gain, alpha=c) for c in params["rgb"]])
+        return cv2.multiply(image, tinted, scale=1 / 128)
 
 
 @register
@@ -65,14 +71,14 @@ class TonerFade(Photometric):
     def apply_image(self, image, params, px_per_mm):
         rng = np.random.default_rng(params["seed"])
         size = (image.shape[1], image.shape[0])
-        half = coarse_size(size, 2)
-        uneven = np.clip(1 + params["variation"] * upsample(smooth_noise(rng, coarse_size(size), 25 * px_per_mm
-                                                                          / COARSE), half), 0, 2)
-        keep = 1 - params["fade"] * uneven
-        flecks = smooth_noise(rng, half, 0.3 * px_per_mm)
+        grid = coarse_size(size, TONER_STEP)
+        cell_px = size[0] / grid[0]
+        keep = 1 - params["fade"] * np.clip(1 + params["variation"] * smooth_noise(rng, grid, 25 * px_per_mm / cell_px),
+                                            0, 2)
+        flecks = smooth_noise(rng, grid, 0.3 * px_per_mm / cell_px)
         keep *= 1 - params["flecks"] * np.clip(flecks - 1.5, 0, 1)
         long_axis = 0 if size[0] >= size[1] else 1           # feed direction: bands run along it
-        across = (np.arange(half[1 - long_axis], dtype=np.float32) + 0.5) * (size[1 - long_axis] / half[1 - long_axis])
+        across = (np.arange(grid[1 - long_axis], dtype=np.float32) + 0.5) * (size[1 - long_axis] / grid[1 - long_axis])
         band = np.ones_like(across)
         for pos, width_mm, depth in params["streaks"]:
             d = (across - pos * size[1 - long_axis]) / (width_mm * px_per_mm)
