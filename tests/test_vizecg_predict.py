@@ -1,0 +1,90 @@
+"""vizecg predict: rendered clean and photo-preset pages give six probabilities, JSON in input order, bad files
+get a one-line error while the others are still predicted, and the bundled-checkpoint default."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+
+import vizecg.checkpoint
+import vizecg.data
+from cli.vizecg_cli import main
+from ecgprint.labels import LABELS
+from ecgprint.paper import Paper
+from ecgprint.render import RenderConfig, encode_image, render
+from ecgprint.sources.synthetic import example_record
+from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint  # noqa: F401
+from vizecg.data import image_tensor
+from vizecg.predict import Predictor, predict_images, read_image
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """A clean PNG page and a phone-photo JPEG of the example record, and a file that is not an image."""
+    folder = tmp_path_factory.mktemp("pages")
+    record = example_record()
+    clean = render(record, RenderConfig(paper=Paper(dpi=100)), seed=1).image
+    photo = render(record, RenderConfig(paper=Paper(dpi=100), preset="phone_photo", severity=1.0), seed=2).image
+    (folder / "clean.png").write_bytes(encode_image(clean, "png"))
+    (folder / "photo.jpg").write_bytes(encode_image(photo, "jpg", quality=80))
+    (folder / "notes.png").write_text("this is not an image")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ckpt(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    save_untrained_checkpoint(path)
+    return path
+
+
+def test_predict_images_gives_six_probabilities_of_the_image_path(pages, ckpt):
+    photo = read_image(pages / "photo.jpg")
+    probs = predict_images([pages / "clean.png", photo], ckpt)
+    assert probs.shape == (2, 6) and ((probs > 0) & (probs < 1)).all()
+    model, _ = vizecg.checkpoint.load_model(ckpt)
+    with torch.no_grad():
+        expected = model.predict_image(image_tensor(photo, SPEC)[None]).double().numpy()
+    np.testing.assert_allclose(probs[1], expected[0], rtol=1e-6)
+    with pytest.raises(ValueError, match="notes.png: not a decodable PNG/JPEG image"):
+        predict_images([pages / "notes.png"], ckpt)
+    with pytest.raises(ValueError, match="RGB uint8"):
+        Predictor(ckpt).probabilities([photo[..., 0]])
+
+
+def test_cli_json_in_input_order_with_a_one_line_error_for_a_non_image(pages, ckpt):
+    images = [str(pages / "photo.jpg"), str(pages / "notes.png"), str(pages / "clean.png")]
+    result = CliRunner().invoke(main, ["predict", *images, "--ckpt", str(ckpt), "--json", "--device", "cpu"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {images[1]}: not a decodable PNG/JPEG image\n"
+    out = json.loads(result.stdout)
+    assert [o["image"] for o in out] == [images[0], images[2]]
+    expected = predict_images([images[0], images[2]], ckpt)
+    for obj, row in zip(out, expected):
+        assert list(obj["probabilities"]) == list(LABELS) == list(obj["decisions"])
+        np.testing.assert_allclose(list(obj["probabilities"].values()), row, rtol=1e-6)
+        assert obj["decisions"] == {k: p >= 0.5 for k, p in zip(LABELS, row)}
+
+
+def test_cli_table_and_the_pixel_cap(pages, ckpt, monkeypatch):
+    result = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--ckpt", str(ckpt)])
+    assert result.exit_code == 0
+    header, row = result.stdout.splitlines()[:2]
+    assert header.split()[1:] == list(LABELS) and row.startswith(str(pages / "clean.png"))
+    monkeypatch.setattr(vizecg.data, "MAX_IMAGE_PIXELS", 1000)
+    capped = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--ckpt", str(ckpt)])
+    assert capped.exit_code == 1 and capped.stderr == (f"error: {pages / 'clean.png'}: image larger than the 1000 "
+                                                       "pixel cap\n")
+
+
+def test_default_checkpoint_is_the_bundled_one(pages, ckpt, monkeypatch, tmp_path):
+    monkeypatch.setattr(vizecg.checkpoint, "BUNDLED", tmp_path / "weights" / "vizecg.pt")
+    missing = CliRunner().invoke(main, ["predict", str(pages / "clean.png")])
+    assert missing.exit_code == 2 and missing.stderr.startswith("error: no bundled checkpoint at ")
+    (tmp_path / "weights").mkdir()
+    Path(tmp_path / "weights" / "vizecg.pt").write_bytes(ckpt.read_bytes())
+    bundled = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--json"])
+    assert bundled.exit_code == 0 and len(json.loads(bundled.stdout)) == 1
