@@ -8,6 +8,7 @@ computed on a grid `COARSE` times smaller and upsampled bilinearly: ~1/64 of the
 from __future__ import annotations
 
 import functools
+import math
 
 import cv2
 import numpy as np
@@ -37,6 +38,17 @@ def unit_grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
 def upsample(field: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Bilinear float32 upsampling of a coarse (h, w[, C]) field to a (width, height) page."""
     return cv2.resize(field.astype(np.float32, copy=False), size, interpolation=cv2.INTER_LINEAR)
+
+
+def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Downscale to (width, height) with a Gaussian anti-alias prefilter and bilinear sampling: close to
+    INTER_AREA, which costs ~10x more at non-integer factors (22 ms vs 9 ms a page)."""
+    sigmas = [0.5 * math.sqrt(max((full / small) ** 2 - 1, 0.0)) for full, small in
+              ((image.shape[1], size[0]), (image.shape[0], size[1]))]
+    ksize = tuple(2 * math.ceil(3 * s) + 1 if s > 0 else 1 for s in sigmas)
+    if ksize != (1, 1):
+        image = cv2.GaussianBlur(image, ksize, sigmaX=max(sigmas[0], 1e-3), sigmaY=max(sigmas[1], 1e-3))
+    return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
 
 
 def random_bytes(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

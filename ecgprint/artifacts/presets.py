@@ -28,7 +28,7 @@ PRESETS: dict[str, Pipeline] = {
     "phone_photo": Pipeline((PaperTexture(max_tint=0.6), Perspective(), Lighting(), Vignetting(), Barrel(p=0.5),
                              Moire(p=0.5), MotionBlur(p=0.4), Defocus(), ColourTemperature(), Tone(), Noise(),
                              Jpeg())),
-    "damaged": Pipeline((PaperTexture(), CoffeeStain(p=0.7), Handwriting(), Wrinkles(), Creases(p=0.7),
+    "damaged": Pipeline((PaperTexture(), CoffeeStain(p=0.7), Handwriting(), Wrinkles(), Creases(p=0.7, max_view=0),
                          PunchHoles(p=0.4), TornCorner(p=0.4), Staple(p=0.4), StickyNote(p=0.4),
                          Noise(max_std=3, max_shot=0.2), Jpeg(max_drop=30))),
 }

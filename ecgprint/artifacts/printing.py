@@ -9,13 +9,13 @@ import cv2
 import numpy as np
 
 from .base import Photometric, new_seed, pick, register, scaled, signed
-from .fields import COARSE, coarse_size, ink_density, lut3, random_bytes, smooth_noise, wash
+from .fields import COARSE, coarse_size, ink_density, lut3, random_bytes, shrink, smooth_noise, wash
 
 PAPER_TINTS = ((1.0, 0.975, 0.92), (0.96, 0.96, 0.95), (1.0, 0.955, 0.86), (0.97, 0.98, 1.0))  # cream, grey, aged, blue
 INK_COLOURS = ((25, 35, 110), (75, 75, 75), (70, 45, 25), (10, 60, 45))                      # navy, grey, brown, green
 TONER_STEP = 4        # toner field grid, px: fine enough for 0.3 mm flecks
 GRAIN_STD = 30.4      # measured std of uniform random bytes after a sigma 0.7 px Gaussian blur
-_BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32)
+_BAYER4_LEVELS = (np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]]) * 16 + 8).astype(np.uint8)
 
 
 @register
@@ -149,9 +149,9 @@ class PrinterResolution(Photometric):
     def apply_image(self, image, params, px_per_mm):
         h, w = image.shape[:2]
         small_size = (max(1, round(w * params["scale"])), max(1, round(h * params["scale"])))
-        small = cv2.resize(image, small_size, interpolation=cv2.INTER_AREA)
+        small = shrink(image, small_size)
         sh, sw = small.shape[:2]
-        threshold = np.tile((_BAYER4 + 0.5) * 16, (sh // 4 + 1, sw // 4 + 1))[:sh, :sw]
-        dots = np.where(small > threshold[..., None], 255, 0).astype(np.uint8)
+        threshold = np.tile(_BAYER4_LEVELS, (sh // 4 + 1, sw // 4 + 1))[:sh, :sw]
+        dots = cv2.compare(small, cv2.merge([threshold] * 3), cv2.CMP_GT)    # 255 where the dot prints white
         small = cv2.addWeighted(small, 1 - params["halftone"], dots, params["halftone"], 0)
         return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .base import Artifact, Photometric, new_seed, pick, register, scaled, signed
-from .fields import normal_noise
+from .fields import normal_noise, shrink
 from .geometry import warp_homography
 
 BAYER8 = (np.array([[0, 32, 8, 40, 2, 34, 10, 42], [48, 16, 56, 24, 50, 18, 58, 26], [12, 44, 4, 36, 14, 46, 6, 38],
@@ -156,17 +156,17 @@ class Binarize(Photometric):
 
     def apply_image(self, image, params, px_per_mm):
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        grey += params["noise"] * normal_noise(np.random.default_rng(params["seed"]), grey.shape)
+        grey = cv2.scaleAdd(normal_noise(np.random.default_rng(params["seed"]), grey.shape), params["noise"], grey)
         h, w = grey.shape
-        bayer = np.tile(BAYER8, (h // 8 + 1, w // 8 + 1))[:h, :w]
-        threshold = params["threshold"] + params["dither"] * 255 * (bayer - 0.5)
-        return cv2.merge([np.where(grey > threshold, 255, 0).astype(np.uint8)] * 3)
+        cell = (params["threshold"] + params["dither"] * 255 * (BAYER8 - 0.5)).astype(np.float32)
+        threshold = np.tile(cell, (h // 8 + 1, w // 8 + 1))[:h, :w]
+        return cv2.merge([cv2.compare(grey, threshold, cv2.CMP_GT)] * 3)
 
 
 @register
 @dataclass(frozen=True)
 class Downsample(Photometric):
-    """A low-resolution scan (or fax's 204 x 98 dpi with y_ratio 0.5): area-averaged down, linear back up to
+    """A low-resolution scan (or fax's 204 x 98 dpi with y_ratio 0.5): anti-aliased down, linear back up to
     the page size, so the truth keeps its pixel frame."""
 
     name = "downsample"
@@ -181,5 +181,5 @@ class Downsample(Photometric):
     def apply_image(self, image, params, px_per_mm):
         h, w = image.shape[:2]
         sx, sy = params["scale"]
-        small = cv2.resize(image, (max(1, round(w * sx)), max(1, round(h * sy))), interpolation=cv2.INTER_AREA)
+        small = shrink(image, (max(1, round(w * sx)), max(1, round(h * sy))))
         return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)

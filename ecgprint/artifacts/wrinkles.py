@@ -26,16 +26,17 @@ def light_params(rng: np.random.Generator, severity: float, max_view: float) -> 
 
 
 def shade_and_warp(image, truth, mask, height_mm: np.ndarray, params: dict, name: str):
-    """Warp by parallax (height x view tangent) and multiply by Lambert shading of the coarse height field."""
+    """Warp by parallax (height x view tangent) and multiply by Lambert shading of the coarse height field.
+    Viewed straight on (view 0: a page flattened on scanner glass) nothing moves, so there is no warp."""
     ppmm = truth.px_per_mm
     cell_mm = RELIEF_STEP / ppmm
     hy, hx = np.gradient(height_mm, cell_mm)
     az, el = math.radians(params["light_deg"]), math.radians(params["elevation_deg"])
     lit = (math.sin(el) - math.cos(el) * (hx * math.cos(az) + hy * math.sin(az))) / np.sqrt(1 + hx * hx + hy * hy)
     gain = np.clip(lit / math.sin(el), 0.3, 1.2).astype(np.float32)
-    view = np.asarray(params["view"], np.float32) * ppmm
-    field = (height_mm[..., None] * view).astype(np.float32)
-    image, truth, mask = warp_dense(image, truth, mask, field, name, params)
+    if any(params["view"]):
+        field = (height_mm[..., None] * (np.asarray(params["view"], np.float32) * ppmm)).astype(np.float32)
+        image, truth, mask = warp_dense(image, truth, mask, field, name, params)
     return multiply(image, gain), truth, mask
 
 
