@@ -279,3 +279,16 @@ def test_demo_recipe_builds_and_verifies(tmp_path):
     assert verify(tmp_path / "demo") == []
     card = (tmp_path / "demo" / "README.md").read_text()
     assert card.startswith("---\n") and "data/train-*.parquet" in card and "examples/train-00.png" in card
+
+
+def test_inspect_counts_and_contact_sheet(built, tmp_path):
+    out, _ = built
+    res = CliRunner().invoke(main, ["inspect", str(out), "--rows", "3", "--show", "5", "--sheet",
+                                    str(tmp_path / "sheet.png")])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.output[:res.output.rindex("}") + 1])
+    assert info["rows"] == 20 and sum(s["rows"] for s in info["splits"].values()) == 20
+    assert info["presets"] == {"clean": 20} and len(info["first_rows"]) == 3
+    import cv2
+    sheet = cv2.imread(str(tmp_path / "sheet.png"))
+    assert sheet is not None and sheet.shape[1] == 4 * 448 and sheet.std() > 10
