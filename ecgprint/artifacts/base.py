@@ -69,13 +69,12 @@ class Artifact:
             raise ValueError(f"artifact {self.name!r}: p must be within 0..1, got {self.p}")
 
     def sample_params(self, rng: np.random.Generator, severity: float) -> dict[str, Any]:
+        """Concrete parameters (plain numbers and lists) for this severity, drawn from `rng` only."""
         raise NotImplementedError
 
     def apply(self, image: np.ndarray, truth: Truth, params: dict[str, Any], mask: np.ndarray | None = None) -> Arrays:
+        """The degraded image, its truth and mask; a pure function of the inputs and `params`."""
         raise NotImplementedError
-
-    def describe(self) -> dict[str, Any]:
-        return {"name": self.name, **dataclasses.asdict(self)}
 
 
 class Photometric(Artifact):
@@ -85,6 +84,7 @@ class Photometric(Artifact):
         return self.apply_image(image, params, truth.px_per_mm), truth, mask
 
     def apply_image(self, image: np.ndarray, params: dict[str, Any], px_per_mm: float) -> np.ndarray:
+        """The degraded uint8 RGB image (a new array; the input is never modified)."""
         raise NotImplementedError
 
 
@@ -116,9 +116,6 @@ class Pipeline:
             records.append({"name": artifact.name, "fired": True, "params": params})
         return image, truth, mask, records
 
-    def describe(self) -> list[dict[str, Any]]:
-        return [a.describe() for a in self.artifacts]
-
     def __add__(self, other: "Pipeline") -> "Pipeline":
         return Pipeline(self.artifacts + other.artifacts)
 
@@ -138,6 +135,8 @@ def replay(records: list[dict[str, Any]], image: np.ndarray, truth: Truth, mask:
     """Re-apply recorded artifacts (RenderResult.meta["artifacts"] or the truth JSON) to a clean render."""
     for record in records:
         if record.get("fired"):
+            if record["name"] not in ARTIFACTS:
+                raise ValueError(f"cannot replay unknown artifact {record['name']!r}")
             image, truth, mask = ARTIFACTS[record["name"]]().apply(image, truth, record["params"], mask)
     return image, truth, mask
 

@@ -59,8 +59,8 @@ class CoffeeStain(Photometric):
                                 for k in range(2, 7)))
             inside = np.clip(edge - dist + 0.5, 0, 1)
             arc = np.mod(np.degrees(theta) - start, 360)
-            along = np.clip(np.minimum(arc, sweep - arc) / 20, 0, 1) * (arc <= sweep)
-            ring = rim * np.exp(-((edge - dist) / (0.06 * r + 1)) ** 2) * along
+            along = 1.0 if sweep >= 360 else np.clip(np.minimum(arc, sweep - arc) / 20, 0, 1) * (arc <= sweep)
+            ring = rim * np.exp(-((edge - dist) / (0.06 * r + 1)) ** 2) * inside * along   # sharp outer edge
             density = np.clip(fill * inside * (0.8 + 0.2 * np.cos(dist / r * 3)) + ring, 0, 0.95)
             for _ in range(int(rng.integers(0, 5))):            # splash drops just outside the pool
                 a, d, s = rng.uniform(0, 2 * np.pi), rng.uniform(1.1, 1.5) * r, rng.uniform(0.4, 1.5) * ppmm

@@ -67,9 +67,10 @@ def invert_field(field: np.ndarray, points: np.ndarray, size: tuple[int, int]) -
         step = np.abs(new - dst).max(initial=0.0)
         dst = new
         if step < SOLVE_TOLERANCE_PX:
-            break
-    out[ok] = dst
-    return out
+            out[ok] = dst
+            return out
+    raise ValueError(f"dense warp: truth points did not converge within {SOLVE_ITERATIONS} iterations "
+                     "(the displacement changes too steeply; lower the artifact's ranges)")
 
 
 def dense_map(field: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -86,6 +87,7 @@ def box_outline(box: list[float], t: np.ndarray) -> np.ndarray:
 
 
 def inside(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Which (N, 2) points are finite and within the image (pixel edges included)."""
     w, h = size
     with np.errstate(invalid="ignore"):
         return (np.isfinite(points).all(axis=1) & (points[:, 0] >= -0.5) & (points[:, 0] <= w - 0.5)

@@ -13,8 +13,8 @@ from .base import Artifact, Photometric, new_seed, pick, register, scaled, signe
 from .fields import COARSE, blend, coarse_size, multiply, normal_noise, smooth_noise, unit_grid, wash
 from .geometry import page_corners, warp_dense, warp_homography
 
-# Table surfaces: (base RGB, grain contrast): oak, walnut, birch, grey laminate, white desk, dark desk.
 SHADOW_RGB = (1.0, 0.96, 0.88)   # share of the light lost per channel in shadow: sky-lit shadows are bluish
+# Table surfaces: (base RGB, grain contrast): oak, walnut, birch, grey laminate, white desk, dark desk.
 TABLES = (((150, 105, 65), 0.25), ((92, 60, 42), 0.3), ((205, 175, 135), 0.2), ((125, 125, 130), 0.05),
           ((222, 222, 216), 0.03), ((48, 48, 54), 0.08))
 
@@ -22,8 +22,9 @@ TABLES = (((150, 105, 65), 0.25), ((92, 60, 42), 0.3), ((205, 175, 135), 0.2), (
 @register
 @dataclass(frozen=True)
 class Perspective(Artifact):
-    """The page photographed at an angle lying on a table: its corners go to a random quadrilateral (a
-    homography; truth and mask follow) and a wood or desk surface with the page's soft shadow fills the rest."""
+    """The page photographed at an angle lying on a table: scaled to `fill` of the frame, rolled, its corners
+    jittered (a homography; truth and mask follow); a wood or desk surface with the page's soft shadow fills
+    the rest."""
 
     name = "perspective"
     family = "photo"
@@ -34,21 +35,20 @@ class Perspective(Artifact):
 
     def sample_params(self, rng, severity):
         fill = 1 - scaled(rng, severity, self.max_margin, 0.3)
-        roll = math.radians(signed(rng, severity, self.max_roll_deg, 0.0))
-        centre = np.array([0.5, 0.5]) + [signed(rng, severity, (1 - fill) / 3, 0.0) for _ in range(2)]
-        unit = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * fill / 2
-        rot = np.array([[math.cos(roll), -math.sin(roll)], [math.sin(roll), math.cos(roll)]])
-        jitter = np.array([[signed(rng, severity, self.max_jitter, 0.0) for _ in range(2)] for _ in range(4)])
-        corners = centre + unit @ rot.T + jitter
-        rgb, grain = pick(rng, TABLES)
-        return {"corners": np.round(corners, 5).tolist(), "table_rgb": list(rgb), "table_grain": grain,
+        return {"fill": fill, "roll_deg": signed(rng, severity, self.max_roll_deg, 0.0),
+                "centre": [0.5 + signed(rng, severity, (1 - fill) / 3, 0.0) for _ in range(2)],
+                "jitter": [[signed(rng, severity, self.max_jitter, 0.0) for _ in range(2)] for _ in range(4)],
+                **dict(zip(("table_rgb", "table_grain"), pick(rng, TABLES))),
                 "grain_deg": float(rng.uniform(-20, 20)), "seed": new_seed(rng)}
 
     def apply(self, image, truth, params, mask=None):
         size = (truth.width, truth.height)
-        src = page_corners(size).astype(np.float32)
-        dst = (np.asarray(params["corners"]) * size - 0.5).astype(np.float32)
-        matrix = cv2.getPerspectiveTransform(src, dst).astype(np.float64)
+        src = page_corners(size)
+        roll = math.radians(params["roll_deg"])
+        rot = np.array([[math.cos(roll), -math.sin(roll)], [math.sin(roll), math.cos(roll)]])
+        page = (src - (np.array(size) - 1) / 2) * params["fill"] @ rot.T      # scaled and rolled, in pixels
+        dst = np.asarray(params["centre"]) * size - 0.5 + page + np.asarray(params["jitter"]) * size
+        matrix = cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32)).astype(np.float64)
         table = table_surface(params, size, truth.px_per_mm, dst)
         return warp_homography(image, truth, mask, matrix, self.name, table)
 

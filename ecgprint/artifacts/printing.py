@@ -73,15 +73,16 @@ class TonerFade(Photometric):
         size = (image.shape[1], image.shape[0])
         grid = coarse_size(size, TONER_STEP)
         cell_px = size[0] / grid[0]
-        keep = 1 - params["fade"] * np.clip(1 + params["variation"] * smooth_noise(rng, grid, 25 * px_per_mm / cell_px),
-                                            0, 2)
+        uneven = np.clip(1 + params["variation"] * smooth_noise(rng, grid, 25 * px_per_mm / cell_px), 0, 2)
+        keep = 1 - params["fade"] * uneven
         flecks = smooth_noise(rng, grid, 0.3 * px_per_mm / cell_px)
         keep *= 1 - params["flecks"] * np.clip(flecks - 1.5, 0, 1)
         long_axis = 0 if size[0] >= size[1] else 1           # feed direction: bands run along it
-        across = (np.arange(grid[1 - long_axis], dtype=np.float32) + 0.5) * (size[1 - long_axis] / grid[1 - long_axis])
+        across_px, across_cells = size[1 - long_axis], grid[1 - long_axis]
+        across = (np.arange(across_cells, dtype=np.float32) + 0.5) * (across_px / across_cells)
         band = np.ones_like(across)
         for pos, width_mm, depth in params["streaks"]:
-            d = (across - pos * size[1 - long_axis]) / (width_mm * px_per_mm)
+            d = (across - pos * across_px) / (width_mm * px_per_mm)
             band *= 1 - depth * np.exp(-d * d)
         keep *= band[:, None] if long_axis == 0 else band[None, :]
         return wash(image, 1 - np.clip(keep, 0, 1))
@@ -102,7 +103,8 @@ class InkColour(Photometric):
     def apply_image(self, image, params, px_per_mm):
         density = ink_density(image)
         tables = np.arange(256, dtype=np.float32)[:, None] / 255 * np.asarray(params["rgb"], np.float32)
-        shift = cv2.LUT(cv2.merge([density] * 3), np.rint(tables * params["amount"]).astype(np.uint8)[:, None, :])
+        table = np.clip(np.rint(tables * params["amount"]), 0, 255).astype(np.uint8)[:, None, :]
+        shift = cv2.LUT(cv2.merge([density] * 3), table)
         return cv2.add(image, shift)
 
 
@@ -120,7 +122,7 @@ class LineWidth(Photometric):
         return {"spread": signed(rng, severity, self.max_spread)}
 
     def apply_image(self, image, params, px_per_mm):
-        spread = params["spread"]
+        spread = float(np.clip(params["spread"], -1, 1))
         if spread > 0:
             radius = max(1, round(0.1 * px_per_mm))
             kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)

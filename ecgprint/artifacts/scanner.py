@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .base import Artifact, Photometric, new_seed, pick, register, scaled, signed
-from .fields import normal_noise, shrink
+from .fields import multiply, normal_noise, shrink
 from .geometry import warp_homography
 
 BAYER8 = (np.array([[0, 32, 8, 40, 2, 34, 10, 42], [48, 16, 56, 24, 50, 18, 58, 26], [12, 44, 4, 36, 14, 46, 6, 38],
@@ -76,8 +76,7 @@ class Streaks(Photometric):
                                  4 * px_per_mm).ravel()
         along = 1 + params["banding"] * (np.sin(2 * math.pi * t / params["period_mm"] + params["phase"])
                                          + 2 * drift / max(float(np.abs(drift).max()), 1e-6)) / 3
-        gain = along[:, None] * across[None, :] if params["axis"] == 0 else across[:, None] * along[None, :]
-        return cv2.multiply(image, cv2.merge([gain] * 3), dtype=cv2.CV_8U)
+        return multiply(image, np.outer(along, across) if params["axis"] == 0 else np.outer(across, along))
 
 
 @register
@@ -102,7 +101,7 @@ class DarkEdges(Photometric):
         x, y = np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)
         gx = (1 - left * np.exp(-x / width)) * (1 - right * np.exp(-(w - 1 - x) / width))
         gy = (1 - top * np.exp(-y / width)) * (1 - bottom * np.exp(-(h - 1 - y) / width))
-        return cv2.multiply(image, cv2.merge([np.outer(gy, gx)] * 3), dtype=cv2.CV_8U)
+        return multiply(image, np.outer(gy, gx))
 
 
 @register
