@@ -45,6 +45,12 @@ class Evaluation:
         return paths
 
 
+def split_rows(data: str | Path, split: str) -> int:
+    """Rows of one split according to the dataset's manifest."""
+    manifest = json.loads((Path(data) / "manifest.json").read_text())
+    return sum(shard["rows"] for shard in manifest["shards"] if shard["split"] == split)
+
+
 def evaluate_checkpoint(ckpt: str | Path, data: str | Path, split: str = "test", image_only: bool = False,
                         batch_size: int = 32, workers: int = 0, n_bootstrap: int = 1000, seed: int = 0,
                         device: torch.device | str = "cpu") -> Evaluation:
@@ -64,12 +70,12 @@ def evaluate_checkpoint(ckpt: str | Path, data: str | Path, split: str = "test",
         return score(model, loader, device, image_only=image_only)
 
     test = scores_of(split)
-    try:
+    if split_rows(data, "val"):
         val = scores_of("val")
         thresholds = {s: select_thresholds(val.labels, p) for s, p in val.probabilities.items()}
         source = "val split of the evaluated dataset" + (" (the evaluated rows: optimistic)" if split == "val"
                                                           else "")
-    except ValueError:   # no val rows in this dataset
+    else:
         thresholds = {s: np.asarray(meta.thresholds[s]) for s in test.probabilities}
         source = "checkpoint (val split of its training run)"
     reports = {s: evaluate(test.labels, p, thresholds[s], meta.labels, n_bootstrap, seed=seed)

@@ -34,9 +34,10 @@ def export_onnx(out: str | Path, ckpt: str | Path | None = None) -> Path:
 
     The batch dimension is dynamic; the image size is the checkpoint's input size.
     """
-    model, meta = load_model(resolve_checkpoint(ckpt))
+    path = resolve_checkpoint(ckpt)
+    model, meta = load_model(path)
     if "image" not in model_streams(model.config):
-        raise ValueError(f"{ckpt}: a signal-only model has no image path to export")
+        raise ValueError(f"{path}: a signal-only model has no image path to export")
     example = torch.zeros(2, 3, meta.spec.image_height, meta.spec.image_width)
     with torch.no_grad():
         program = torch.onnx.export(ImagePath(model).eval(), (example,), input_names=["image"],

@@ -45,11 +45,12 @@ class Predictor:
     """A checkpoint loaded once for image-only prediction (the bundled one by default)."""
 
     def __init__(self, ckpt: str | Path | None = None, device: torch.device | str = "cpu", batch_size: int = 8):
-        self.model, self.meta = load_model(resolve_checkpoint(ckpt), device)
+        path = resolve_checkpoint(ckpt)
+        self.model, self.meta = load_model(path, device)
         if "image" not in model_streams(self.model.config):
-            raise ValueError(f"{ckpt}: a signal-only model cannot predict from images")
+            raise ValueError(f"{path}: a signal-only model cannot predict from images")
         if "image" not in self.meta.thresholds:
-            raise ValueError(f"{ckpt}: the checkpoint stores no image-stream decision thresholds")
+            raise ValueError(f"{path}: the checkpoint stores no image-stream decision thresholds")
         self.device, self.batch_size = device, batch_size
         self.thresholds = np.asarray(self.meta.thresholds["image"])
 

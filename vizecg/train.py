@@ -110,7 +110,7 @@ def validation_summary(scores: Scores) -> tuple[dict[str, list[float]], dict[str
     thresholds, row = {}, {f"val_{k}": v for k, v in scores.loss.items()}
     for stream, probs in scores.probabilities.items():
         thresholds[stream] = select_thresholds(scores.labels, probs).tolist()
-        report = evaluate(scores.labels, probs, thresholds[stream], n_bootstrap=1)
+        report = evaluate(scores.labels, probs, thresholds[stream], n_bootstrap=1)   # point estimates only
         for metric in ("f1", "auroc"):
             row[f"val_{stream}_macro_{metric}"] = report.get(metric, "macro")[0]
     return thresholds, row
@@ -187,9 +187,10 @@ class Trainer:
         lr = self.scheduler.get_last_lr()[0]
         sums: dict[str, float] = {}
         rows = 0
+        # tqdm's disable=None switches the bar off when stderr is not a terminal; only rank 0 shows one.
+        disable = True if not self.runtime.is_main else None if self.progress is None else not self.progress
         bar = tqdm(self.train_loader, desc=f"epoch {self.epoch + 1}/{self.config.epochs}", unit="batch",
-                   leave=False, file=sys.stderr, disable=True if not self.runtime.is_main else
-                   {True: False, False: True, None: None}[self.progress])
+                   leave=False, file=sys.stderr, disable=disable)
         for batch in bar:
             terms = train_step(self.net, batch, self.runtime.device, self.config.loss_config(), self.optimizer)
             self.scheduler.step()
