@@ -91,6 +91,14 @@ def fit_signal(signal: np.ndarray, fs: float, spec: InputSpec) -> np.ndarray:
     return np.ascontiguousarray(out.T)
 
 
+def stored_signals(table: pa.Table) -> np.ndarray:
+    """The `signal` column of shard rows as float32 [rows, samples, 12] (mV, standard lead order)."""
+    signal = table.column("signal").combine_chunks()
+    if isinstance(signal, pa.ExtensionArray):   # registered when Hugging Face `datasets` is imported
+        signal = signal.storage
+    return signal.flatten().flatten().to_numpy(zero_copy_only=False).reshape(table.num_rows, -1, 12)
+
+
 class ShardDataset(Dataset):
     """Rows of one split of a built dataset. Items: dict(image [3,H,W], signal [12,N], labels [6], index)."""
 
@@ -124,14 +132,10 @@ class ShardDataset(Dataset):
         if f not in self._files:
             self._files[f] = pq.ParquetFile(self.files[f], memory_map=True)
         table = self._files[f].read_row_group(rg, columns=list(self.COLUMNS))
-        signal = table.column("signal").combine_chunks()
-        if isinstance(signal, pa.ExtensionArray):   # registered when Hugging Face `datasets` is imported
-            signal = signal.storage
-        flat = signal.flatten().flatten().to_numpy(zero_copy_only=False)
         data = {
             "id": table.column("id").to_pylist(),
             "image": table.column("image").combine_chunks().field("bytes"),
-            "signal": flat.reshape(table.num_rows, -1, 12),
+            "signal": stored_signals(table),
             "fs": table.column("fs").to_numpy(),
             "labels": np.stack(table.column("label_vector").to_numpy(zero_copy_only=False)).astype(np.float32),
         }
