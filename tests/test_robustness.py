@@ -73,6 +73,16 @@ def test_same_seed_gives_identical_numbers(tiny, cli_run, tmp_path):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("option, message", [(["--presets", "clean,scann"], "unknown preset(s) ['scann']"),
+                                             (["--severities", "0,1.5"], "severities must be distinct"),
+                                             (["--artifacts", "blurr"], "unknown artifact or family 'blurr'")])
+def test_cli_refuses_bad_input_with_a_one_line_error(tiny, tmp_path, option, message):
+    data, ckpt = tiny
+    result = CliRunner().invoke(main, ["robustness", "--ckpt", str(ckpt), "--data", str(data), "-o", str(tmp_path),
+                                       *option])
+    assert result.exit_code == 1 and message in result.output and not any(tmp_path.iterdir())
+
+
 @pytest.fixture(scope="module")
 def records():
     return list(iter_synthetic(3, SynthConfig(fs=100, duration=10, seed=5)))

@@ -161,6 +161,12 @@ def page_seed(seed: int, record_id: str) -> int:
     return row_seed(seed, record_id)
 
 
+def thumbnail(image: np.ndarray) -> np.ndarray:
+    """The page area-resized to SAMPLE_WIDTH px wide."""
+    height = round(SAMPLE_WIDTH * image.shape[0] / image.shape[1])
+    return cv2.resize(image, (SAMPLE_WIDTH, height), interpolation=cv2.INTER_AREA)
+
+
 def predict_pages(predict_fn: PredictFn, records: Sequence[Record], configs: Sequence[RenderConfig], seed: int,
                   batch_size: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """([N, labels] probabilities, thumbnail of the first page) of the records printed with their configs."""
@@ -169,8 +175,7 @@ def predict_pages(predict_fn: PredictFn, records: Sequence[Record], configs: Seq
         images = [render(record, config, page_seed(seed, record.record_id)).image
                   for record, config in zip(records[start:start + batch_size], configs[start:start + batch_size])]
         if sample is None:
-            sample = cv2.resize(images[0], (SAMPLE_WIDTH, round(SAMPLE_WIDTH * images[0].shape[0]
-                                                               / images[0].shape[1])), interpolation=cv2.INTER_AREA)
+            sample = thumbnail(images[0])
         probs = np.asarray(predict_fn(images), dtype=np.float64)
         if probs.shape != (len(images), len(LABELS)):
             raise ValueError(f"predict_fn returned shape {probs.shape} for {len(images)} images; "
@@ -200,6 +205,12 @@ def clean_thresholds(predict_fn: PredictFn, records: Sequence[Record],
     return select_thresholds(truth_matrix(records), probs)
 
 
+def check_severities(severities: Sequence[float]) -> None:
+    """ValueError unless there is at least one severity and all are distinct values within [0, 1]."""
+    if not severities or len(set(severities)) != len(severities) or any(not 0 <= s <= 1 for s in severities):
+        raise ValueError(f"severities must be distinct values within 0..1, got {list(severities)}")
+
+
 def run_study(predict_fn: PredictFn, records: Sequence[Record], thresholds: Sequence[float],
               presets: Sequence[str] = tuple(PRESETS), severities: Sequence[float] = SEVERITIES, seed: int = 0,
               artifacts: Sequence[str | dict] | None = None,
@@ -213,8 +224,7 @@ def run_study(predict_fn: PredictFn, records: Sequence[Record], thresholds: Sequ
     `pages` is the paper/layout (one config, or one per record); each cell replaces its artifacts."""
     if not records:
         raise ValueError("no records to study")
-    if any(not 0 <= s <= 1 for s in severities):
-        raise ValueError(f"severities must be within 0..1, got {list(severities)}")
+    check_severities(severities)
     thresholds = np.asarray(thresholds, dtype=np.float64)
     configs = _page_configs(pages, len(records))
     y = truth_matrix(records)

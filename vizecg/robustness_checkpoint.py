@@ -12,7 +12,7 @@ import torch
 from ecgprint.artifacts import PRESETS
 from vizecg.pages import split_pages, with_dpi
 from vizecg.predict import Predictor
-from vizecg.robustness import SEVERITIES, Study, clean_thresholds, conditions, run_study
+from vizecg.robustness import SEVERITIES, Study, check_severities, clean_thresholds, conditions, run_study
 
 THRESHOLD_SOURCES = ("val", "checkpoint")
 
@@ -29,7 +29,8 @@ def checkpoint_study(data: str | Path, ckpt: str | Path | None = None, split: st
     rows falls back to the checkpoint's stored thresholds, as does thresholds="checkpoint"."""
     if thresholds not in THRESHOLD_SOURCES:
         raise ValueError(f"thresholds must be one of {THRESHOLD_SOURCES}, got {thresholds!r}")
-    conditions(presets, artifacts or ())   # fail on unknown names before any rendering
+    conditions(presets, artifacts or ())   # fail on bad input before any rendering
+    check_severities(severities)
     predictor = Predictor(ckpt, device, batch_size)
     pages = split_pages(data, split, limit)
     chosen, source = predictor.thresholds, "checkpoint (val split of its training run)"

@@ -1,0 +1,58 @@
+"""Regenerate docs/robustness.md's figures and tables: the bundled checkpoint (or --ckpt) on the first 40 test
+records of its training dataset, every preset at severities 0, 0.25, 0.5, 0.75 and 1, printed at the rows' own
+100 dpi, thresholds from the val split printed clean; then the per-artifact sensitivity of one family.
+The first part is exactly
+
+    vizecg robustness --data DATA --limit 40 -o out/robustness/presets
+
+    ecgprint build data_recipes/vizecg_train.toml -o DATA --workers 2     # once, if not built yet
+    python docs/make_robustness_figures.py DATA [--ckpt RUN/best.pt] [--family photo]
+
+Full outputs (CSV, JSON) go to out/robustness/; the plots as 256-colour PNGs and the summary tables go to
+docs/img/robustness/. About 5 minutes for the presets and 3 for a family on 2 CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import cv2
+
+from make_explain_figures import HERE, save_small_png
+from vizecg.robustness_checkpoint import checkpoint_study
+from vizecg.robustness_plots import plot_study
+from vizecg.robustness_report import write_study
+
+IMG = HERE / "img" / "robustness"
+RUNS = HERE.parent / "out" / "robustness"
+
+
+def study(name: str, data: str, ckpt: str | None, limit: int, **settings) -> None:
+    """Run one study into out/robustness/<name>/ and copy its plots and summary to docs/img/robustness/."""
+    out = RUNS / name
+    result = checkpoint_study(data, ckpt, limit=limit, progress=print, **settings)
+    write_study(result, out)
+    for path in plot_study(result, out):
+        rgb = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+        save_small_png(rgb, IMG / f"{name}_{path.name}", width=rgb.shape[1])
+    shutil.copyfile(out / "summary.md", IMG / f"{name}_summary.md")
+    print((out / "summary.md").read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", help="the built training dataset of the checkpoint")
+    parser.add_argument("--ckpt", default=None, help="checkpoint [default: the bundled one]")
+    parser.add_argument("--limit", type=int, default=40, help="test (and val) records")
+    parser.add_argument("--family", default="photo", help="artifact family for the sensitivity table")
+    args = parser.parse_args()
+    IMG.mkdir(parents=True, exist_ok=True)
+    study("presets", args.data, args.ckpt, args.limit)
+    study(args.family, args.data, args.ckpt, args.limit, presets=(), artifacts=(args.family,),
+          severities=(0.0, 0.5, 1.0))
+
+
+if __name__ == "__main__":
+    main()
