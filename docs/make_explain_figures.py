@@ -1,6 +1,7 @@
 """Regenerate docs/explain.md's example heatmaps and its attribution check with the bundled checkpoint (or --ckpt):
 
-- one clean synthetic page per label (a record with that label alone), Grad-CAM of that label over the page;
+- one clean synthetic page per label (a record with that label alone), Grad-CAM of that label over the page,
+  and the RBBB page photographed (the lead boxes follow the perspective);
 - the check that attribution is not noise: on N synthetic RBBB and N LBBB pages, the share of the label's
   attribution on V1-V2, V5-V6 and I/aVL against the share of the lead-box area those leads cover.
 
@@ -13,6 +14,7 @@ Synthetic seed 2025: records the bundled checkpoint never saw (its training set 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -44,20 +46,22 @@ def save_small_png(rgb: np.ndarray, path: Path, width: int = DOC_WIDTH) -> None:
     image.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG).save(path, optimize=True)
 
 
-def labelled_page(label: str, index: int):
-    """Synthetic record `index` with `label` alone, printed clean at 100 dpi."""
+def labelled_page(label: str, index: int, page: RenderConfig = PAGE):
+    """Synthetic record `index` with `label` alone, printed on `page` (clean, 100 dpi by default)."""
     record = synth_record(index, SynthConfig(labels=label, seed=SEED, records_per_patient=1))
-    return render(record, PAGE, seed=index)
+    return render(record, page, seed=index)
 
 
 def example_figures(explainer: Explainer) -> None:
-    for label in LABELS:
-        page = labelled_page(label, 0)
+    """<label>.png for every label on a clean page, and RBBB_photo.png: the RBBB page photographed."""
+    photo = dataclasses.replace(PAGE, preset="photo", severity=0.7)
+    for name, label, config in [(label, label, PAGE) for label in LABELS] + [("RBBB_photo", "RBBB", photo)]:
+        page = labelled_page(label, 0, config)
         (explanation,) = explainer.explain(page.image, page.truth, [label])
         boxes = lead_boxes(page.truth, page.image.shape[:2])
-        save_small_png(overlay(page.image, explanation, boxes), OUT / f"{label}.png")
+        save_small_png(overlay(page.image, explanation, boxes), OUT / f"{name}.png")
         top = sorted((explanation.lead_shares or {}).items(), key=lambda kv: -kv[1])[:4]
-        print(f"{label}: p = {explanation.probability:.3f}, top leads "
+        print(f"{name}: p = {explanation.probability:.3f}, top leads "
               + (", ".join(f"{k} {v:.0%}" for k, v in top) or "none (no positive attribution)"))
 
 
