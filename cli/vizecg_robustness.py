@@ -40,7 +40,9 @@ def severities(ctx, param, value: str) -> tuple[float, ...]:
               help="comma-separated artifacts, each alone on the clean page (a family name, e.g. scanner, "
                    "means each of its artifacts): the per-artifact sensitivity table")
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="output folder")
-@click.option("--limit", type=click.IntRange(1), default=None, help="first N records of the split (and of val)")
+@click.option("--limit", type=click.IntRange(1), default=None, help="first N records of the split")
+@click.option("--val-limit", type=click.IntRange(1), default=None,
+              help="first N records of the val split for --thresholds val [default: all]")
 @click.option("--seed", type=int, default=0, show_default=True, help="render and bootstrap seed")
 @click.option("--thresholds", type=click.Choice(THRESHOLD_SOURCES), default="val", show_default=True,
               help="val: chosen on the dataset's val split printed clean; checkpoint: the stored ones")
@@ -48,15 +50,15 @@ def severities(ctx, param, value: str) -> tuple[float, ...]:
 @click.option("--bootstrap", type=click.IntRange(1), default=200, show_default=True, help="bootstrap resamples")
 @click.option("--batch-size", type=click.IntRange(1), default=16, show_default=True)
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
-def robustness_cmd(ckpt, data, split, presets, severity_list, artifacts, out, limit, seed, thresholds, dpi,
-                   bootstrap, batch_size, device):
+def robustness_cmd(ckpt, data, split, presets, severity_list, artifacts, out, limit, val_limit, seed, thresholds,
+                   dpi, bootstrap, batch_size, device):
     """Re-print the split's signals in every preset x severity cell (a fixed seed per record), predict from the
     images alone, and write cells.csv (per label), summary.csv/.md (per cell), study.json and
     curves/heatmap/samples.png to OUT."""
     if not presets and not artifacts:
         raise click.UsageError("give --presets or --artifacts")
     try:
-        study = checkpoint_study(data, ckpt, split, presets, severity_list, seed, artifacts, limit, dpi,
+        study = checkpoint_study(data, ckpt, split, presets, severity_list, seed, artifacts, limit, val_limit, dpi,
                                  thresholds, bootstrap, select_device(device), batch_size,
                                  progress=lambda line: click.echo(line, err=True))
     except (FileNotFoundError, ValueError) as exc:

@@ -34,7 +34,7 @@ PAGE = RenderConfig(paper=Paper(dpi=100))
 SEED = 2025
 GROUPS = {"V1-V2": ("V1", "V2"), "V5-V6": ("V5", "V6"), "I/aVL": ("I", "aVL"),
           "all six": ("V1", "V2", "V5", "V6", "I", "aVL")}
-DOC_WIDTH = 880   # px width of the docs copies
+DOC_WIDTH = 760   # px width of the docs copies
 
 
 def save_small_png(rgb: np.ndarray, path: Path, width: int = DOC_WIDTH) -> None:

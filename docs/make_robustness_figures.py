@@ -1,6 +1,6 @@
 """Regenerate docs/robustness.md's figures and tables: the bundled checkpoint (or --ckpt) on the first 40 test
 records of its training dataset, every preset at severities 0, 0.25, 0.5, 0.75 and 1, printed at the rows' own
-100 dpi, thresholds from the val split printed clean; then the per-artifact sensitivity of one family.
+100 dpi, thresholds from the whole val split printed clean; then the per-artifact sensitivity of one family.
 The first part is exactly
 
     vizecg robustness --data DATA --limit 40 -o out/robustness/presets
@@ -9,7 +9,7 @@ The first part is exactly
     python docs/make_robustness_figures.py DATA [--ckpt RUN/best.pt] [--family photo]
 
 Full outputs (CSV, JSON) go to out/robustness/; the plots as 256-colour PNGs and the summary tables go to
-docs/img/robustness/. About 5 minutes for the presets and 3 for a family on 2 CPU cores.
+docs/img/robustness/. About 3 minutes for the presets and 2 for a family on 2 idle CPU cores.
 """
 
 from __future__ import annotations

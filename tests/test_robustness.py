@@ -32,8 +32,8 @@ def tiny(tmp_path_factory):
 def run_cli(tiny, out, seed="3"):
     data, ckpt = tiny
     args = ["robustness", "--ckpt", str(ckpt), "--data", str(data), "--severities", ",".join(SEVERITIES),
-            "--artifacts", "skew,jpeg", "--limit", "4", "--seed", seed, "--bootstrap", "20", "-o", str(out),
-            "--device", "cpu"]
+            "--artifacts", "skew,jpeg", "--limit", "4", "--val-limit", "4", "--seed", seed, "--bootstrap", "20",
+            "-o", str(out), "--device", "cpu"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     return result

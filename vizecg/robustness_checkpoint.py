@@ -20,13 +20,13 @@ THRESHOLD_SOURCES = ("val", "checkpoint")
 def checkpoint_study(data: str | Path, ckpt: str | Path | None = None, split: str = "test",
                      presets: Sequence[str] = tuple(PRESETS), severities: Sequence[float] = SEVERITIES,
                      seed: int = 0, artifacts: Sequence[str | dict] | None = None, limit: int | None = None,
-                     dpi: float | None = None, thresholds: str = "val", n_bootstrap: int = 200,
-                     device: torch.device | str = "cpu", batch_size: int = 16,
+                     val_limit: int | None = None, dpi: float | None = None, thresholds: str = "val",
+                     n_bootstrap: int = 200, device: torch.device | str = "cpu", batch_size: int = 16,
                      progress: Callable[[str], None] | None = None) -> Study:
     """Study `ckpt` (None: the bundled checkpoint) on the first `limit` records of `split`.
 
-    thresholds="val": chosen on the dataset's val split (same `limit`) printed clean; a dataset without val
-    rows falls back to the checkpoint's stored thresholds, as does thresholds="checkpoint"."""
+    thresholds="val": chosen on the first `val_limit` records of the dataset's val split printed clean; a
+    dataset without val rows falls back to the checkpoint's stored thresholds, as does thresholds="checkpoint"."""
     if thresholds not in THRESHOLD_SOURCES:
         raise ValueError(f"thresholds must be one of {THRESHOLD_SOURCES}, got {thresholds!r}")
     conditions(presets, artifacts or ())   # fail on bad input before any rendering
@@ -36,7 +36,7 @@ def checkpoint_study(data: str | Path, ckpt: str | Path | None = None, split: st
     chosen, source = predictor.thresholds, "checkpoint (val split of its training run)"
     if thresholds == "val":
         try:
-            val = split_pages(data, "val", limit)
+            val = split_pages(data, "val", val_limit)
         except ValueError:   # no val rows in this dataset
             val = []
         if val:
