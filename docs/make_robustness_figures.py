@@ -8,15 +8,13 @@ The first part is exactly
     ecgprint build data_recipes/vizecg_train.toml -o DATA --workers 2     # once, if not built yet
     python docs/make_robustness_figures.py DATA [--ckpt RUN/best.pt] [--family photo]
 
-Full outputs (CSV, JSON) go to out/robustness/; the plots as 256-colour PNGs and the summary tables go to
-docs/img/robustness/. About 3 minutes for the presets and 2 for a family on 2 idle CPU cores.
+Full outputs (CSV, JSON, summary.md) go to out/robustness/; the plots go to docs/img/robustness/ as
+256-colour PNGs. About 2 minutes for both studies on 2 idle CPU cores.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-from pathlib import Path
 
 import cv2
 
@@ -30,14 +28,13 @@ RUNS = HERE.parent / "out" / "robustness"
 
 
 def study(name: str, data: str, ckpt: str | None, limit: int, **settings) -> None:
-    """Run one study into out/robustness/<name>/ and copy its plots and summary to docs/img/robustness/."""
+    """Run one study into out/robustness/<name>/, copy its plots to docs/img/robustness/, print its tables."""
     out = RUNS / name
     result = checkpoint_study(data, ckpt, limit=limit, progress=print, **settings)
     write_study(result, out)
     for path in plot_study(result, out):
         rgb = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
         save_small_png(rgb, IMG / f"{name}_{path.name}", width=rgb.shape[1])
-    shutil.copyfile(out / "summary.md", IMG / f"{name}_summary.md")
     print((out / "summary.md").read_text())
 
 
