@@ -21,8 +21,9 @@ def run_local(recipe: Recipe, shards: list[ShardSpec], out: str, workers: int) -
         for shard in shards:
             yield build_shard(recipe, shard, out)
         return
-    # spawn, not fork: a forked child can inherit a held lock from OpenCV's or BLAS's threads.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # forkserver, not fork: a forked child can inherit a held lock from OpenCV's or BLAS's threads; the
+    # server is forked once from a clean process, so workers start faster than with spawn.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         futures = [pool.submit(build_shard, recipe, shard, out) for shard in shards]
         for future in as_completed(futures):
             yield future.result()
