@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from ecgprint.artifacts import PRESETS
 from ecgprint.errors import RecordError
 from ecgprint.layout import LAYOUTS
 from ecgprint.paper import GRID_STYLES, PAGE_SIZES_MM, Paper
-from ecgprint.render import IMAGE_FORMATS, RenderConfig, encode_image, render
+from ecgprint.render import IMAGE_FORMATS, RenderConfig, encode_image, render, truth_json
 from ecgprint.sources import list_source
 from ecgprint.sources.item import failing_item
 from ecgprint.sources.synthetic import example_record
@@ -115,7 +114,7 @@ def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation,
         written.add(name)
         (out / f"{name}.{fmt}").write_bytes(encode_image(result.image, fmt, quality))
         if truth:
-            (out / f"{name}.json").write_text(json.dumps(result.truth_dict(), separators=(",", ":")))
+            (out / f"{name}.json").write_text(truth_json(result))
         if mask:
             (out / f"{name}_mask.png").write_bytes(cv2.imencode(".png", result.mask)[1].tobytes())
     click.echo(f"rendered {len(written)} record(s) to {out}" + (f", {failed} failed" if failed else ""),

@@ -10,7 +10,6 @@ import struct
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -18,8 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
-from scipy.signal import resample_poly
 from torch.utils.data import DataLoader, Dataset, Sampler
+
+from ecgprint.dataset.signal import fit_length
 
 MAX_IMAGE_PIXELS = 8000 * 8000          # decompression-bomb cap for decoded images
 IMAGE_MEAN, IMAGE_STD = 0.5, 0.25       # fixed normalisation: paper backgrounds are bright, traces dark
@@ -78,17 +78,8 @@ def image_tensor(image: np.ndarray, spec: InputSpec) -> torch.Tensor:
 
 
 def fit_signal(signal: np.ndarray, fs: float, spec: InputSpec) -> np.ndarray:
-    """[n, 12] at `fs` -> [12, spec.signal_samples] at spec.signal_fs: polyphase resample, centred crop/pad."""
-    if fs != spec.signal_fs:
-        ratio = Fraction(spec.signal_fs / fs).limit_denominator(1000)
-        signal = resample_poly(signal, ratio.numerator, ratio.denominator, axis=0)
-    n, target = signal.shape[0], spec.signal_samples
-    out = np.zeros((target, signal.shape[1]), np.float32)
-    if n >= target:
-        out[:] = signal[(n - target) // 2:(n - target) // 2 + target]
-    else:
-        out[(target - n) // 2:(target - n) // 2 + n] = signal
-    return np.ascontiguousarray(out.T)
+    """[n, 12] at `fs` -> [12, spec.signal_samples] at spec.signal_fs (ecgprint's resample + centred crop/pad)."""
+    return np.ascontiguousarray(fit_length(signal, fs, spec.signal_fs, spec.signal_samples).T)
 
 
 def stored_signals(table: pa.Table) -> np.ndarray:
