@@ -1,15 +1,17 @@
 """Dataset build speed: images/s of a recipe's build with 1 and 2 workers, and the render-only rate of the
 same rows (load record, render, encode; no signal/truth storage, Parquet or manifest) in the same run.
-Prints one JSON line.
+The three measures are interleaved over rounds and each is the median, so drift in the VM's speed hits all
+three alike. Prints one JSON line.
 
-    python benchmarks/build_speed.py [data_recipes/demo.toml]
+    python benchmarks/build_speed.py [data_recipes/demo.toml] [--rounds 3]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import sys
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -48,15 +50,24 @@ def timed_build(recipe, workers: int) -> float:
 
 
 def main() -> None:
-    recipe_path = sys.argv[1] if len(sys.argv) > 1 else ROOT / "data_recipes" / "demo.toml"
-    recipe = load_recipe(recipe_path)
-    n, t_render = render_only(recipe)
-    t1, t2 = timed_build(recipe, 1), timed_build(recipe, 2)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("recipe", nargs="?", default=str(ROOT / "data_recipes" / "demo.toml"))
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    recipe = load_recipe(args.recipe)
+    times: dict[str, list[float]] = {"render": [], "build1": [], "build2": []}
+    for _ in range(args.rounds):
+        n, t = render_only(recipe)
+        times["render"].append(t)
+        times["build1"].append(timed_build(recipe, 1))
+        times["build2"].append(timed_build(recipe, 2))
+    t_render, t1, t2 = (statistics.median(times[k]) for k in ("render", "build1", "build2"))
     print(json.dumps({
-        "recipe": str(Path(recipe_path).name), "images": n, "cpus": os.cpu_count(),
+        "recipe": Path(args.recipe).name, "images": n, "cpus": os.cpu_count(), "rounds": args.rounds,
         "render_only_img_s": round(n / t_render, 1), "build_1_worker_img_s": round(n / t1, 1),
         "build_2_workers_img_s": round(n / t2, 1), "build_overhead": round(t1 / t_render - 1, 3),
         "speedup_2_workers": round(t1 / t2, 2),
+        "seconds": {k: [round(x, 2) for x in v] for k, v in times.items()},
     }))
 
 

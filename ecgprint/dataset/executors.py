@@ -6,8 +6,11 @@ Every executor yields ShardReports as shards finish; the output files do not dep
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
+from queue import SimpleQueue
+from threading import Thread
 
 from .plan import ShardSpec
 from .recipe import Recipe
@@ -17,16 +20,56 @@ EXECUTORS = ("local", "dask")
 
 
 def run_local(recipe: Recipe, shards: list[ShardSpec], out: str, workers: int) -> Iterator[ShardReport]:
-    if workers <= 1:
-        for shard in shards:
-            yield build_shard(recipe, shard, out)
+    """Largest shards first, each taken from one shared queue by whichever worker is free, so the tail is at
+    most one small shard. With N > 1 workers this process is one of them beside N - 1 pool processes, so
+    work starts before the pool has finished importing."""
+    queue = deque(sorted(shards, key=lambda s: -len(s.rows)))
+    if workers <= 1 or len(queue) <= 1:
+        while queue:
+            yield build_shard(recipe, queue.popleft(), out)
         return
+    finished: SimpleQueue = SimpleQueue()   # reports (or the error) of shards built by pool processes
+
+    def feed(pool: ProcessPoolExecutor) -> None:
+        """Keep one pool process busy: take the next shard, wait for it, hand its report over."""
+        while True:
+            try:
+                shard = queue.popleft()
+            except IndexError:
+                return
+            try:
+                finished.put(pool.submit(build_shard, recipe, shard, out).result())
+            except BaseException as exc:
+                finished.put(exc)
+                return
+
+    remaining = len(queue)
+    helpers = min(workers - 1, remaining - 1)
     # forkserver, not fork: a forked child can inherit a held lock from OpenCV's or BLAS's threads; the
     # server is forked once from a clean process, so workers start faster than with spawn.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        futures = [pool.submit(build_shard, recipe, shard, out) for shard in shards]
-        for future in as_completed(futures):
-            yield future.result()
+    with ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        feeders = [Thread(target=feed, args=(pool,), daemon=True) for _ in range(helpers)]
+        for feeder in feeders:
+            feeder.start()
+        try:
+            while remaining:
+                try:
+                    shard = queue.popleft()
+                except IndexError:
+                    shard = None
+                if shard is not None:
+                    remaining -= 1
+                    yield build_shard(recipe, shard, out)
+                while remaining and (shard is None or not finished.empty()):
+                    remaining -= 1
+                    item = finished.get()
+                    if isinstance(item, BaseException):
+                        raise item
+                    yield item
+        finally:
+            queue.clear()   # on an error, feeders finish their current shard and stop
+            for feeder in feeders:
+                feeder.join()
 
 
 def run_dask(recipe: Recipe, shards: list[ShardSpec], out: str, workers: int,

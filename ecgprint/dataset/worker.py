@@ -111,8 +111,15 @@ def render_row(recipe: Recipe, spec: RowSpec, record: Record, split: str, signal
 
 def build_shard(recipe: Recipe, shard: ShardSpec, out: str) -> ShardReport:
     """Render every row of `shard`, write `out/data/<name>.parquet` (temp name, then rename) and its report."""
+    threads = cv2.getNumThreads()
     cv2.setNumThreads(1)   # one core per worker; parallelism comes from the executor
-    out_dir = Path(out)
+    try:
+        return _build_shard(recipe, shard, Path(out))
+    finally:
+        cv2.setNumThreads(threads)
+
+
+def _build_shard(recipe: Recipe, shard: ShardSpec, out_dir: Path) -> ShardReport:
     rows: list[dict[str, Any]] = []
     quarantine: dict[tuple[int, int], dict[str, str]] = {}
     filtered: set[tuple[int, int]] = set()
