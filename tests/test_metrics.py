@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from vizecg.metrics import METRICS, evaluate, select_thresholds
+from vizecg.metrics import METRICS, evaluate, paired_difference, select_thresholds
 
 
 def brute_auroc(y, s):
@@ -132,3 +132,19 @@ def test_chunked_bootstrap_equals_unchunked(monkeypatch):
 def test_bad_input_is_rejected(y, s, thresholds):
     with pytest.raises(ValueError):
         evaluate(y, s, thresholds, labels=("a", "b"))
+
+
+def test_paired_difference_is_the_difference_of_the_two_evaluations_with_a_tighter_ci():
+    rng = np.random.default_rng(5)
+    y = rng.random((300, 3)) < 0.3
+    a = np.clip(y * 0.35 + rng.random(y.shape) * 0.65, 0, 1)        # a decent model
+    b = np.clip(a + rng.normal(0, 0.08, y.shape), 0, 1)             # a noisier copy: highly correlated errors
+    t = np.full(3, 0.5)
+    for metric in ("f1", "auroc"):
+        delta, low, high = paired_difference(y, a, t, b, t, metric=metric, n_bootstrap=400, seed=1)
+        ra, rb = (evaluate(y, s, t, labels=("x", "y", "z"), n_bootstrap=400, seed=1) for s in (a, b))
+        assert delta == pytest.approx(ra.get(metric, "macro")[0] - rb.get(metric, "macro")[0])
+        assert low <= delta <= high
+        # pairing removes the page-to-page variation both models share: narrower than either model's own CI
+        assert high - low < 0.8 * (ra.get(metric, "macro")[2] - ra.get(metric, "macro")[1])
+    assert paired_difference(y, a, t, a, t, n_bootstrap=50) == (0.0, 0.0, 0.0)

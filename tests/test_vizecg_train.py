@@ -182,7 +182,8 @@ def test_ablate_writes_one_table_row_per_run_and_stream(data, tmp_path, in_memor
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     table = (tmp_path / "ablate" / "ablation.md").read_text()
-    lines = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    runs_part, differences_part = table.split("Paired differences")
+    lines = [line for line in runs_part.splitlines() if line.startswith("| ") and "---" not in line][1:]
     runs = [(cells[1].strip(), cells[2].strip()) for cells in (line.split("|") for line in lines)]
     assert runs == [("signal-only baseline", "signal"), ("image-only baseline", "image"),
                     *[(f"VizECGNet{suffix}", s) for suffix in (" without KD", " without CMAM", " without SMAM", "")
@@ -190,6 +191,15 @@ def test_ablate_writes_one_table_row_per_run_and_stream(data, tmp_path, in_memor
     summary = json.loads((tmp_path / "ablate" / "ablation.json").read_text())
     assert set(summary["runs"]) == {"signal-only", "image-only", "no-kd", "no-cmam", "no-smam", "full"}
     assert json.loads((tmp_path / "ablate" / "no-kd" / "run.json").read_text())["train"]["kd_weight"] == 0.0
+    # paired differences: one per comparison, and each point estimate is the difference of the two table rows
+    differences = {d["comparison"]: d for d in summary["paired_differences"]}
+    assert len(differences) == 6 and all(name in differences_part for name in differences)
+    full = summary["runs"]["full"]["streams"]
+    gap = differences["VizECGNet: image stream − its own signal stream"]
+    for metric in ("f1", "auroc"):
+        macro = {s: full[s]["columns"]["macro"][metric]["value"] for s in ("image", "signal")}
+        assert gap[metric]["value"] == pytest.approx(macro["image"] - macro["signal"])
+        assert gap[metric]["low"] <= gap[metric]["value"] <= gap[metric]["high"]
     again = CliRunner().invoke(main, args)   # finished runs are reused, not retrained
     assert again.exit_code == 0 and (tmp_path / "ablate" / "ablation.md").read_text() == table
 

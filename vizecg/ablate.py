@@ -11,12 +11,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from vizecg.evaluate import evaluate_checkpoint
+import numpy as np
+
+from vizecg.evaluate import Evaluation, evaluate_checkpoint
+from vizecg.metrics import paired_difference
 from vizecg.report import ablation_markdown
 from vizecg.runlog import write_atomic
 from vizecg.runtime import Runtime, using_runtime
 from vizecg.train import BEST, RUN_FILE, RunError, TrainConfig, resume, train
-
 
 
 class Ablation(NamedTuple):
@@ -35,6 +37,35 @@ ABLATIONS: dict[str, Ablation] = {
     "no-smam": Ablation("VizECGNet without SMAM", {"smam": False}),
     "full": Ablation("VizECGNet", {}),
 }
+
+
+# Paired comparisons on the test pages, made when both runs are in the ablation: (description, A, B) with A and
+# B as (run, stream); the table reports metric(A) - metric(B).
+COMPARISONS: tuple[tuple[str, tuple[str, str], tuple[str, str]], ...] = (
+    ("KD effect: VizECGNet image stream − image-only baseline", ("full", "image"), ("image-only", "image")),
+    ("VizECGNet − without KD (image streams)", ("full", "image"), ("no-kd", "image")),
+    ("VizECGNet − without CMAM (image streams)", ("full", "image"), ("no-cmam", "image")),
+    ("VizECGNet − without SMAM (image streams)", ("full", "image"), ("no-smam", "image")),
+    ("VizECGNet: image stream − its own signal stream", ("full", "image"), ("full", "signal")),
+    ("VizECGNet signal stream − signal-only baseline", ("full", "signal"), ("signal-only", "signal")),
+)
+
+
+def paired_differences(evaluations: dict[str, Evaluation], n_bootstrap: int
+                       ) -> list[tuple[str, dict[str, tuple[float, float, float]]]]:
+    """Macro F1 and AUROC differences with paired-bootstrap CIs for every COMPARISONS entry both runs have."""
+    out = []
+    for name, (run_a, stream_a), (run_b, stream_b) in COMPARISONS:
+        a, b = evaluations.get(run_a), evaluations.get(run_b)
+        if a is None or b is None or stream_a not in a.reports or stream_b not in b.reports:
+            continue
+        if not np.array_equal(a.scores.labels, b.scores.labels):
+            raise RunError(f"{run_a} and {run_b} were evaluated on different rows; cannot pair them")
+        pair = (a.scores.labels, a.scores.probabilities[stream_a], a.reports[stream_a].thresholds,
+                b.scores.probabilities[stream_b], b.reports[stream_b].thresholds)
+        out.append((name, {m: paired_difference(*pair, metric=m, n_bootstrap=n_bootstrap)
+                           for m in ("f1", "auroc")}))
+    return out
 
 
 def train_or_continue(config: TrainConfig, folder: Path, runtime: Runtime, workers: int,
@@ -57,7 +88,7 @@ def run_ablation(base: TrainConfig, out: str | Path, runs: tuple[str, ...] = tup
     if unknown:
         raise ValueError(f"unknown runs {unknown}; choose from {list(ABLATIONS)}")
     out = Path(out)
-    rows, results = [], {}
+    rows, results, evaluations = [], {}, {}
     with using_runtime(runtime) as runtime:
         for name in runs:
             folder = out / name
@@ -66,6 +97,7 @@ def run_ablation(base: TrainConfig, out: str | Path, runs: tuple[str, ...] = tup
                 evaluation = evaluate_checkpoint(folder / BEST, base.data, "test", workers=workers,
                                                  n_bootstrap=n_bootstrap, device=runtime.device)
                 evaluation.write(folder)
+                evaluations[name] = evaluation
                 results[name] = evaluation.to_dict()
                 rows += [(ABLATIONS[name].label, stream, evaluation.reports[stream])
                          for stream in ("image", "signal") if stream in evaluation.reports]
@@ -73,6 +105,11 @@ def run_ablation(base: TrainConfig, out: str | Path, runs: tuple[str, ...] = tup
     if runtime.is_main:
         title = (f"Ablations: `{base.config}` config, {base.epochs} epochs, seed {base.seed}, test split of "
                  f"`{base.data}` (thresholds from its val split, 95 % bootstrap CIs)")
-        write_atomic(table, ablation_markdown(rows, title))
-        write_atomic(out / "ablation.json", json.dumps({"base": base.to_dict(), "runs": results}, indent=1))
+        differences = paired_differences(evaluations, n_bootstrap)
+        write_atomic(table, ablation_markdown(rows, title, differences))
+        write_atomic(out / "ablation.json", json.dumps(
+            {"base": base.to_dict(), "runs": results,
+             "paired_differences": [{"comparison": name, **{m: dict(zip(("value", "low", "high"), v))
+                                                            for m, v in delta.items()}}
+                                    for name, delta in differences]}, indent=1))
     return table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from vizecg.data import ShardDataset, make_loader
 from vizecg.metrics import MetricsReport, evaluate, select_thresholds
 from vizecg.report import evaluation_markdown
 from vizecg.runlog import write_atomic
-from vizecg.scoring import model_streams, score
+from vizecg.scoring import Scores, model_streams, score
 
 SPLITS = ("train", "val", "test")
 
@@ -29,6 +29,7 @@ class Evaluation:
     split: str
     threshold_source: str
     reports: dict[str, MetricsReport]
+    scores: Scores | None = field(default=None, repr=False, compare=False)   # the evaluated rows, for paired tests
 
     def to_dict(self) -> dict[str, Any]:
         return {"checkpoint": self.checkpoint, "data": self.data, "split": self.split,
@@ -80,4 +81,4 @@ def evaluate_checkpoint(ckpt: str | Path, data: str | Path, split: str = "test",
         source = "checkpoint (val split of its training run)"
     reports = {s: evaluate(test.labels, p, thresholds[s], meta.labels, n_bootstrap, seed=seed)
                for s, p in test.probabilities.items()}
-    return Evaluation(str(ckpt), str(data), split, source, reports)
+    return Evaluation(str(ckpt), str(data), split, source, reports, test)

@@ -46,11 +46,20 @@ def evaluation_markdown(evaluation: Evaluation) -> str:
     return "\n".join(parts)
 
 
-def ablation_markdown(rows: list[tuple[str, str, MetricsReport]], title: str) -> str:
-    """One line per (run, evaluated stream): macro F1/AUROC/AUPRC and micro F1 with CIs."""
+def ablation_markdown(rows: list[tuple[str, str, MetricsReport]], title: str,
+                      differences: list[tuple[str, dict[str, tuple[float, float, float]]]] = ()) -> str:
+    """One line per (run, evaluated stream): macro F1/AUROC/AUPRC and micro F1 with CIs; then one line per
+    paired comparison: the macro F1 and AUROC differences with paired-bootstrap CIs."""
     lines = [f"# {title}\n", "| run | stream | macro F1 | macro AUROC | macro AUPRC | micro F1 |",
              "|---|---|---|---|---|---|"]
     for run, stream, report in rows:
         cells = [with_ci(report, m, "macro") for m in ("f1", "auroc", "auprc")] + [with_ci(report, "f1", "micro")]
         lines.append(f"| {run} | {stream} | " + " | ".join(cells) + " |")
+    if differences:
+        lines += ["", "Paired differences on the same test pages (A − B; 95 % CI from resampling the pages jointly, so "
+                  "a CI that excludes 0 is a difference this test set resolves):", "",
+                  "| comparison (A − B) | Δ macro F1 | Δ macro AUROC |", "|---|---|---|"]
+        for name, delta in differences:
+            cells = [f"{v:+.3f} [{lo:+.3f}, {hi:+.3f}]" for v, lo, hi in (delta["f1"], delta["auroc"])]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
