@@ -16,25 +16,24 @@ them in the process that listed them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
 
 from ..errors import RecordError
 from ..record import Record
-from . import code15, ptbxl, wfdb_source
 from .item import SourceItem
 
 FORMATS = ("ptbxl", "code15", "wfdb")
-_LISTERS = {"ptbxl": ptbxl.list_records, "code15": code15.list_records, "wfdb": wfdb_source.list_records}
+# Reader modules by format, imported on first use: PTB-XL and CODE-15% pull in pandas and h5py, which a WFDB or
+# synthetic build (and every worker process it starts) does not need.
+_MODULES = {"ptbxl": "ptbxl", "code15": "code15", "wfdb": "wfdb_source"}
+INDEX_TABLES = {"ptbxl": "ptbxl_database.csv", "code15": "exams.csv"}   # the file that marks each format
 
 
 def detect_format(path: str | Path) -> str:
     """`ptbxl`, `code15` or `wfdb` for a path, by the index table a folder holds (see module docstring)."""
     path = Path(path)
-    if (path / ptbxl.INDEX).is_file():
-        return "ptbxl"
-    if (path / code15.INDEX).is_file():
-        return "code15"
-    return "wfdb"
+    return next((name for name, index in INDEX_TABLES.items() if (path / index).is_file()), "wfdb")
 
 
 def list_source(path: str | Path, **options) -> Iterator[SourceItem]:
@@ -42,7 +41,7 @@ def list_source(path: str | Path, **options) -> Iterator[SourceItem]:
 
     `options` go to the format's lister: PTB-XL takes `sampling_rate` (100 or 500, default 500).
     """
-    return _LISTERS[detect_format(path)](path, **options)
+    return import_module(f".{_MODULES[detect_format(path)]}", __package__).list_records(path, **options)
 
 
 def open_source(path: str | Path, **options) -> Iterator[Record | RecordError]:

@@ -20,10 +20,11 @@ from ..errors import RecordError
 from ..labels import CODE15_COLUMNS
 from ..leads import STANDARD_LEADS
 from ..record import Record
+from . import INDEX_TABLES
 from .item import SourceItem, failing_item
 from .tables import id_text, read_index
 
-INDEX = "exams.csv"
+INDEX = INDEX_TABLES["code15"]
 FS = 400.0
 COLUMNS = ("exam_id", "patient_id", *CODE15_COLUMNS)
 PLACEHOLDER_EXAM_ID = 0

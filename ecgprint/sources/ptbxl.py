@@ -16,11 +16,12 @@ import pandas as pd
 from ..errors import RecordError
 from ..labels import labels_from_scp
 from ..record import Record
+from . import INDEX_TABLES
 from .item import SourceItem
 from .tables import id_text, read_index
 from .wfdb_source import read_wfdb, record_base
 
-INDEX = "ptbxl_database.csv"
+INDEX = INDEX_TABLES["ptbxl"]
 FILENAME_COLUMN = {100: "filename_lr", 500: "filename_hr"}
 COLUMNS = ("ecg_id", "patient_id", "scp_codes", "strat_fold", *FILENAME_COLUMN.values())
 

@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-import wfdb
 
 from ..labels import LABEL_TO_SNOMED, LABELS, to_multi_hot
 from ..leads import STANDARD_LEADS
@@ -111,6 +110,8 @@ def write_wfdb(records: Iterable[Record], outdir: str | Path) -> Path:
 
 
 def _write_one(record: Record, outdir: Path) -> None:
+    import wfdb   # here, not at the top: wfdb imports pandas, which generating and rendering never need
+
     digital = np.rint(record.signal.astype(np.float64) * WFDB_GAIN)
     fits16 = np.abs(digital).max() <= INT16_MAX
     fmt = "16" if fits16 else "32"
