@@ -1,6 +1,7 @@
 """Image-stream F1 versus model input size: the same model (default: the image-only baseline) trained at each size
 with one seed and one budget, evaluated on the test split with thresholds from val through the deployed image path.
-Prints one JSON line per size, then a markdown table (also written to OUT/input_size.md).
+Prints one JSON line per size, then a markdown table (also written to OUT/input_size.md) whose last column is the
+paired-bootstrap difference in macro F1 against the default input size (the same test pages resampled jointly).
 
     python benchmarks/input_size.py --data DATASET -o OUT [--sizes 136x176,272x352,408x528] [--config small]
         [--epochs 10] [--streams image]
@@ -19,7 +20,8 @@ import torch
 
 from vizecg.ablate import train_or_continue
 from vizecg.data import InputSpec
-from vizecg.evaluate import evaluate_checkpoint
+from vizecg.evaluate import Evaluation, evaluate_checkpoint
+from vizecg.metrics import paired_difference
 from vizecg.models import VIZECGNET_CONFIGS
 from vizecg.models.vizecgnet import STREAMS
 from vizecg.report import with_ci
@@ -30,6 +32,15 @@ from vizecg.train import BEST, TrainConfig
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:
     return [tuple(int(v) for v in size.lower().split("x")) for size in text.split(",")]
+
+
+def delta_vs(reference: Evaluation, other: Evaluation, n_bootstrap: int) -> str:
+    """`+0.012 [-0.010, +0.034]`: macro F1 of `other` minus `reference` on the same test pages, paired CI."""
+    a, b = other.reports["image"], reference.reports["image"]
+    value, low, high = paired_difference(other.scores.labels, other.scores.probabilities["image"], a.thresholds,
+                                         reference.scores.probabilities["image"], b.thresholds,
+                                         n_bootstrap=n_bootstrap)
+    return f"{value:+.3f} [{low:+.3f}, {high:+.3f}]"
 
 
 def main() -> None:
@@ -51,7 +62,11 @@ def main() -> None:
     out = Path(args.out)
     lines = [f"# Image-stream F1 vs input size (`{args.config}`, streams {args.streams}, {args.epochs} epochs, "
              f"seed {args.seed}, test split of `{args.data}`)\n",
-             "| input H x W | macro F1 | macro AUROC | macro AUPRC | s / epoch |", "|---|---|---|---|---|"]
+             "| input H x W | macro F1 | macro AUROC | macro AUPRC | s / epoch | Δ macro F1 vs default |",
+             "|---|---|---|---|---|---|"]
+    default = (InputSpec().image_height, InputSpec().image_width)
+    reference = default if default in args.sizes else args.sizes[0]
+    evaluations, rows = {}, {}
     for height, width in args.sizes:
         config = TrainConfig(data=args.data, config=args.config, epochs=args.epochs, lr=args.lr, seed=args.seed,
                              streams=args.streams, spec=InputSpec(height, width))
@@ -59,8 +74,10 @@ def main() -> None:
         start = time.perf_counter()
         train_or_continue(config, folder, runtime, args.workers, progress=None)
         seconds = time.perf_counter() - start
-        report = evaluate_checkpoint(folder / BEST, args.data, "test", image_only=True, workers=args.workers,
-                                     n_bootstrap=args.bootstrap, device=runtime.device).reports["image"]
+        evaluations[height, width] = evaluate_checkpoint(folder / BEST, args.data, "test", image_only=True,
+                                                         workers=args.workers, n_bootstrap=args.bootstrap,
+                                                         device=runtime.device)
+        report = evaluations[height, width].reports["image"]
         epochs = [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
         per_epoch = sum(e["seconds"] for e in epochs) / len(epochs)
         f1 = report.get("f1", "macro")
@@ -69,7 +86,11 @@ def main() -> None:
                           "macro_auroc": report.get("auroc", "macro")[0], "s_per_epoch": round(per_epoch, 2),
                           "wall_s": round(seconds, 1), "threads": torch.get_num_threads()}), flush=True)
         cells = [with_ci(report, m, "macro") for m in ("f1", "auroc", "auprc")]
-        lines.append(f"| {height} x {width} | " + " | ".join(cells) + f" | {per_epoch:.1f} |")
+        rows[height, width] = f"| {height} x {width} | " + " | ".join(cells) + f" | {per_epoch:.1f} | "
+    for size, row in rows.items():
+        delta = ("reference" if size == reference
+                 else delta_vs(evaluations[reference], evaluations[size], args.bootstrap))
+        lines.append(row + delta + " |")
     table = "\n".join(lines) + "\n"
     write_atomic(out / "input_size.md", table)
     print(table)
