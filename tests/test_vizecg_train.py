@@ -26,7 +26,8 @@ from vizecg.train import RunError, TrainConfig, resume, train
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU = Runtime(torch.device("cpu"))
-OVERFIT_EPOCHS = 100
+OVERFIT_EPOCHS = 150   # 100 left the signal stream one ST row short of F1 = 1 with this session's package versions
+LAST_CHECKPOINT = f"epoch_{OVERFIT_EPOCHS:04d}.pt"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def test_tiny_model_overfits_32_rows(overfit_run, data):
 
 def test_run_folder_layout_and_metrics_log(overfit_run):
     out, rows = overfit_run
-    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == [f"epoch_{e:04d}.pt" for e in (98, 99, 100)]
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == [f"epoch_{e:04d}.pt" for e in range(OVERFIT_EPOCHS - 2, OVERFIT_EPOCHS + 1)]
     logged = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert len(logged) == OVERFIT_EPOCHS and logged[-1]["step"] == rows[-1]["step"]
     header = (out / "metrics.csv").read_text().splitlines()[0].split(",")
@@ -87,12 +88,12 @@ def test_run_folder_layout_and_metrics_log(overfit_run):
 
 def test_checkpoints_load_with_weights_only(overfit_run):
     out, _ = overfit_run
-    for path in (out / "best.pt", out / "checkpoints" / "epoch_0100.pt"):
+    for path in (out / "best.pt", out / "checkpoints" / LAST_CHECKPOINT):
         payload = torch.load(path, map_location="cpu", weights_only=True)
         meta = json.loads(payload["meta"])
         assert meta["labels"] == list(LABELS) and meta["model"]["image"]["widths"] == [8, 16, 24, 32]
         assert all(isinstance(v, torch.Tensor) for v in payload["model"].values())
-    assert set(read_checkpoint(out / "checkpoints" / "epoch_0100.pt")) == {
+    assert set(read_checkpoint(out / "checkpoints" / LAST_CHECKPOINT)) == {
         "format", "meta", "model", "optimizer", "scheduler", "best"}
     assert set(read_checkpoint(out / "best.pt")) == {"format", "meta", "model"}
 
@@ -122,7 +123,7 @@ def test_resume_continues_at_the_same_step_with_the_same_loss(overfit_run, tmp_p
     out, rows = overfit_run
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    (copy / "checkpoints" / "epoch_0100.pt").unlink()
+    (copy / "checkpoints" / LAST_CHECKPOINT).unlink()
     redone = resume(copy, CPU, workers=0, progress=False)
 
     def last_epoch(log):
@@ -130,8 +131,8 @@ def test_resume_continues_at_the_same_step_with_the_same_loss(overfit_run, tmp_p
 
     assert len(redone) == OVERFIT_EPOCHS and redone[:-1] == rows[:-1]
     assert last_epoch(redone) == last_epoch(rows) and last_epoch(redone)["step"] == 2 * OVERFIT_EPOCHS
-    original = read_checkpoint(out / "checkpoints" / "epoch_0100.pt")["model"]
-    again = read_checkpoint(copy / "checkpoints" / "epoch_0100.pt")["model"]
+    original = read_checkpoint(out / "checkpoints" / LAST_CHECKPOINT)["model"]
+    again = read_checkpoint(copy / "checkpoints" / LAST_CHECKPOINT)["model"]
     assert all(torch.equal(original[k], again[k]) for k in original)
     assert resume(copy, CPU, workers=0, progress=False)[-1]["step"] == 2 * OVERFIT_EPOCHS   # finished: no-op
 
