@@ -1,4 +1,8 @@
-"""`ecgprint build`, `verify`, `inspect`: dataset shards from a recipe, and checks on a built dataset."""
+"""`ecgprint build`, `verify`, `inspect`: dataset shards from a recipe, and checks on a built dataset.
+
+The dataset modules are imported inside the commands: `build --workers N` first starts the worker server,
+which then imports the render stack while this process does.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,8 @@ import time
 
 import click
 
-from ecgprint.dataset.build import BuildError, build
 from ecgprint.dataset.executors import EXECUTORS
-from ecgprint.dataset.inspect import contact_sheet, summary
-from ecgprint.dataset.recipe import RecipeError, load_recipe
-from ecgprint.dataset.verify import verify
+from ecgprint.dataset.pool import worker_context
 
 
 @click.command("build")
@@ -27,6 +28,10 @@ from ecgprint.dataset.verify import verify
 def build_cmd(recipe, out, workers, executor, scheduler, strict, overwrite, progress):
     """Build the Parquet dataset described by RECIPE into OUT; re-running resumes an interrupted build."""
     start = time.perf_counter()
+    if executor == "local" and workers > 1:
+        worker_context()
+    from ecgprint.dataset.build import BuildError, build
+    from ecgprint.dataset.recipe import RecipeError, load_recipe
     try:
         summary_ = build(load_recipe(recipe), out, workers, executor, scheduler, strict, overwrite, progress)
     except (RecipeError, BuildError, RuntimeError) as exc:
@@ -41,6 +46,7 @@ def build_cmd(recipe, out, workers, executor, scheduler, strict, overwrite, prog
 @click.argument("out", type=click.Path(file_okay=False))
 def verify_cmd(out):
     """Check every shard of a built dataset against its manifest; exit 1 on any problem."""
+    from ecgprint.dataset.verify import verify
     problems = verify(out)
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
@@ -56,6 +62,7 @@ def verify_cmd(out):
 @click.option("--sheet", type=click.Path(dir_okay=False), default="contact_sheet.png", show_default=True)
 def inspect_cmd(out, rows, show, sheet):
     """Counts per split, label and preset, size on disk and the first rows of a built dataset."""
+    from ecgprint.dataset.inspect import contact_sheet, summary
     try:
         info = summary(out, rows)
     except (OSError, json.JSONDecodeError) as exc:

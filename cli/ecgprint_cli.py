@@ -4,24 +4,22 @@ import click
 
 from ecgprint import __version__
 
-from .build_cmd import build_cmd, inspect_cmd, verify_cmd
-from .gallery_cmd import gallery
-from .render_cmd import render_cmd
-from .synth_cmd import synth
+from .lazy_group import LazyGroup
+
+COMMANDS = {
+    "render": ".render_cmd:render_cmd",
+    "build": ".build_cmd:build_cmd",
+    "verify": ".build_cmd:verify_cmd",
+    "inspect": ".build_cmd:inspect_cmd",
+    "synth": ".synth_cmd:synth",
+    "gallery": ".gallery_cmd:gallery",
+}
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS)
 @click.version_option(__version__, prog_name="ecgprint")
 def main():
     """Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth."""
-
-
-main.add_command(render_cmd)
-main.add_command(build_cmd)
-main.add_command(verify_cmd)
-main.add_command(inspect_cmd)
-main.add_command(synth)
-main.add_command(gallery)
 
 
 if __name__ == "__main__":

@@ -141,6 +141,16 @@ def test_two_workers_give_identical_output(tmp_path, built):
     assert tree_digest(tmp_path / "w2") == tree_digest(out)
 
 
+def test_pool_processes_start_with_the_worker_code_already_imported():
+    """Pool processes fork from a server that preloaded the render stack, so a parallel build does not pay
+    ~1.5 s of imports per process (the task is a builtin, so unpickling it imports nothing of ours)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from ecgprint.dataset.pool import worker_context
+    with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
+        preloaded = pool.submit(eval, "'ecgprint.dataset.worker' in __import__('sys').modules").result()
+    assert preloaded is True
+
+
 def test_dask_executor_gives_identical_output(tmp_path, built):
     pytest.importorskip("dask.distributed")
     out, _ = built

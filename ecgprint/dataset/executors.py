@@ -1,20 +1,24 @@
 """Where shard builds run: in this process, a local process pool, or a Dask distributed cluster.
 
 Every executor yields ShardReports as shards finish; the output files do not depend on which one ran.
+The worker code is imported when a build runs, so the CLI can read EXECUTORS and start the worker server first.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from queue import SimpleQueue
 from threading import Thread
+from typing import TYPE_CHECKING
 
-from .plan import ShardSpec
-from .recipe import Recipe
-from .worker import ShardReport, build_shard
+from .pool import worker_context
+
+if TYPE_CHECKING:
+    from .plan import ShardSpec
+    from .recipe import Recipe
+    from .worker import ShardReport
 
 EXECUTORS = ("local", "dask")
 
@@ -23,6 +27,7 @@ def run_local(recipe: Recipe, shards: list[ShardSpec], out: str, workers: int) -
     """Largest shards first, each taken from one shared queue by whichever worker is free, so the tail is at
     most one small shard. With N > 1 workers this process is one of them beside N - 1 pool processes, so
     work starts before the pool has finished importing."""
+    from .worker import build_shard
     queue = deque(sorted(shards, key=lambda s: -len(s.rows)))
     if workers <= 1 or len(queue) <= 1:
         while queue:
@@ -45,9 +50,7 @@ def run_local(recipe: Recipe, shards: list[ShardSpec], out: str, workers: int) -
 
     remaining = len(queue)
     helpers = min(workers - 1, remaining - 1)
-    # forkserver, not fork: a forked child can inherit a held lock from OpenCV's or BLAS's threads; the
-    # server is forked once from a clean process, so workers start faster than with spawn.
-    with ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    with ProcessPoolExecutor(helpers, mp_context=worker_context()) as pool:
         feeders = [Thread(target=feed, args=(pool,), daemon=True) for _ in range(helpers)]
         for feeder in feeders:
             feeder.start()
@@ -76,6 +79,7 @@ def run_dask(recipe: Recipe, shards: list[ShardSpec], out: str, workers: int,
              scheduler: str | None) -> Iterator[ShardReport]:
     """On the cluster at `scheduler` (tcp://host:port), or a local cluster of `workers` processes. Workers
     must see `out` at the same path (a shared filesystem on a real cluster)."""
+    from .worker import build_shard
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError:
