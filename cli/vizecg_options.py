@@ -64,6 +64,8 @@ ablation_switches = stack(
     click.option("--no-smam", is_flag=True, help="ablation: no self-modal attention"),
     click.option("--kd-weight", type=float, default=DEFAULTS["kd_weight"], show_default=True,
                  help="weight of the signal-to-image KD loss (0 = no KD)"),
+    click.option("--detach-signal-context", is_flag=True, help="the image stream's CMAM reads the signal token "
+                 "without gradient: image-stream losses do not train the teacher's signal encoder"),
 )
 
 runtime_options = stack(
@@ -86,6 +88,7 @@ def train_config(options: dict[str, Any]) -> TrainConfig:
             cmam=not options.get("no_cmam", False), smam=not options.get("no_smam", False),
             kd_weight=options.get("kd_weight", DEFAULTS["kd_weight"]), kd_temperature=options["kd_temperature"],
             modality_dropout=options["modality_dropout"],
+            detach_signal_context=options.get("detach_signal_context", False),
             spec=InputSpec(height, width, options["signal_fs"], options["signal_samples"]),
             keep_checkpoints=options["keep_checkpoints"])
     except ValueError as exc:

@@ -156,6 +156,18 @@ def test_modality_dropout_decides_whether_the_training_image_stream_reads_the_si
     assert torch.equal(a, b) != reads_signal
 
 
+@pytest.mark.parametrize("detach", [False, True])
+def test_detached_signal_context_keeps_image_losses_out_of_the_signal_encoder(detach):
+    model = VizECGNet.named("tiny", modality_dropout=1e-6, detach_signal_context=detach)
+    signal, image, targets = batch()
+    logits = model(signal, image)
+    torch.nn.functional.binary_cross_entropy_with_logits(logits.image, targets).backward()
+    grads = [p.grad for p in model.signal_encoder.parameters()]
+    reached = any(g is not None and g.abs().sum() > 0 for g in grads)
+    assert reached != detach
+    assert model.image_encoder.stem[0].weight.grad.abs().sum() > 0
+
+
 def test_image_only_baseline_predicts_and_signal_only_refuses():
     signal, image, _ = batch()
     assert VizECGNet.named("tiny", streams="image", cmam=False).eval().predict_image(image).shape == (4, 6)

@@ -58,6 +58,7 @@ class TrainConfig:
     kd_weight: float = 1.0
     kd_temperature: float = 1.0
     modality_dropout: float = 0.5
+    detach_signal_context: bool = False
     spec: InputSpec = field(default_factory=InputSpec)
     keep_checkpoints: int = 3
 
@@ -77,7 +78,8 @@ class TrainConfig:
 
     def model_config(self) -> VizECGNetConfig:
         return VizECGNetConfig.named(self.config, streams=self.streams, cmam=self.cmam and self.streams == "both",
-                                     smam=self.smam, modality_dropout=self.modality_dropout)
+                                     smam=self.smam, modality_dropout=self.modality_dropout,
+                                     detach_signal_context=self.detach_signal_context)
 
     def loss_config(self) -> LossConfig:
         return LossConfig(kd_weight=self.kd_weight, temperature=self.kd_temperature)

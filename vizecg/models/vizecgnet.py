@@ -29,6 +29,8 @@ class VizECGNetConfig:
     streams: "both" (VizECGNet), "signal" or "image" (single-modality baselines).
     cmam / smam: ablation switches. modality_dropout: probability that, in training, a sample's image stream sees
     the learned substitute instead of its pooled signal token (always the substitute outside training).
+    detach_signal_context: the image stream's CMAM reads the pooled signal token without gradient, so the image
+    stream's losses (its BCE and the KD term) do not train the signal encoder, the KD teacher.
     """
 
     signal: SignalEncoderConfig = field(default_factory=SignalEncoderConfig)
@@ -43,6 +45,7 @@ class VizECGNetConfig:
     cmam: bool = True
     smam: bool = True
     modality_dropout: float = 0.5
+    detach_signal_context: bool = False
     positional_encoding: bool = True
 
     def __post_init__(self) -> None:
@@ -167,6 +170,8 @@ class VizECGNet(nn.Module):
         substitute = self._substitute(pooled_signal.shape[0])
         if not self.training:
             return substitute
+        if self.config.detach_signal_context:
+            pooled_signal = pooled_signal.detach()
         drop = torch.rand(pooled_signal.shape[0], 1, 1, device=pooled_signal.device) < self.config.modality_dropout
         return torch.where(drop, substitute, pooled_signal)
 
