@@ -26,7 +26,8 @@ def parse_runs(ctx, param, value: str | None) -> tuple[str, ...]:
 @click.option("--bootstrap", type=click.IntRange(1), default=1000, show_default=True, help="bootstrap resamples")
 @runtime_options
 def ablate_cmd(out, runs, bootstrap, device, workers, threads, progress, **options):
-    """Train and evaluate signal-only, image-only, VizECGNet without KD / CMAM / SMAM, and VizECGNet."""
+    """Train and evaluate signal-only, image-only, VizECGNet without KD / CMAM / SMAM, VizECGNet, and VizECGNet
+    with its teacher detached from the image stream's losses."""
     if options["data"] is None:
         raise click.UsageError("need --data")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

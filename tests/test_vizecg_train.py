@@ -187,14 +187,17 @@ def test_ablate_writes_one_table_row_per_run_and_stream(data, tmp_path, in_memor
     lines = [line for line in runs_part.splitlines() if line.startswith("| ") and "---" not in line][1:]
     runs = [(cells[1].strip(), cells[2].strip()) for cells in (line.split("|") for line in lines)]
     assert runs == [("signal-only baseline", "signal"), ("image-only baseline", "image"),
-                    *[(f"VizECGNet{suffix}", s) for suffix in (" without KD", " without CMAM", " without SMAM", "")
+                    *[(f"VizECGNet{suffix}", s) for suffix in (" without KD", " without CMAM", " without SMAM", "",
+                                                               ", teacher detached")
                       for s in ("image", "signal")]]
     summary = json.loads((tmp_path / "ablate" / "ablation.json").read_text())
-    assert set(summary["runs"]) == {"signal-only", "image-only", "no-kd", "no-cmam", "no-smam", "full"}
-    assert json.loads((tmp_path / "ablate" / "no-kd" / "run.json").read_text())["train"]["kd_weight"] == 0.0
+    assert set(summary["runs"]) == {"signal-only", "image-only", "no-kd", "no-cmam", "no-smam", "full", "detached"}
+    run_settings = {run: json.loads((tmp_path / "ablate" / run / "run.json").read_text())["train"]
+                    for run in ("no-kd", "detached")}
+    assert run_settings["no-kd"]["kd_weight"] == 0.0 and run_settings["detached"]["detach_signal_context"] is True
     # paired differences: one per comparison, and each point estimate is the difference of the two table rows
     differences = {d["comparison"]: d for d in summary["paired_differences"]}
-    assert len(differences) == 6 and all(name in differences_part for name in differences)
+    assert len(differences) == 9 and all(name in differences_part for name in differences)
     full = summary["runs"]["full"]["streams"]
     gap = differences["VizECGNet: image stream − its own signal stream"]
     for metric in ("f1", "auroc"):

@@ -36,6 +36,7 @@ ABLATIONS: dict[str, Ablation] = {
     "no-cmam": Ablation("VizECGNet without CMAM", {"cmam": False}),
     "no-smam": Ablation("VizECGNet without SMAM", {"smam": False}),
     "full": Ablation("VizECGNet", {}),
+    "detached": Ablation("VizECGNet, teacher detached", {"detach_signal_context": True}),
 }
 
 
@@ -48,6 +49,10 @@ COMPARISONS: tuple[tuple[str, tuple[str, str], tuple[str, str]], ...] = (
     ("VizECGNet − without SMAM (image streams)", ("full", "image"), ("no-smam", "image")),
     ("VizECGNet: image stream − its own signal stream", ("full", "image"), ("full", "signal")),
     ("VizECGNet signal stream − signal-only baseline", ("full", "signal"), ("signal-only", "signal")),
+    ("KD effect, teacher detached: image stream − image-only baseline", ("detached", "image"),
+     ("image-only", "image")),
+    ("Teacher detached − VizECGNet (image streams)", ("detached", "image"), ("full", "image")),
+    ("Teacher detached: signal stream − signal-only baseline", ("detached", "signal"), ("signal-only", "signal")),
 )
 
 
