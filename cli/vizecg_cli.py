@@ -10,6 +10,7 @@ COMMANDS = {
     "train": ".vizecg_train:train_cmd",
     "evaluate": ".vizecg_evaluate:evaluate_cmd",
     "ablate": ".vizecg_ablate:ablate_cmd",
+    "compare": ".vizecg_compare:compare_cmd",
     "predict": ".vizecg_predict:predict_cmd",
     "export": ".vizecg_export:export_cmd",
     "robustness": ".vizecg_robustness:robustness_cmd",

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -174,6 +175,34 @@ def test_evaluate_uses_val_thresholds_and_writes_json_and_markdown(overfit_run, 
                                    select_thresholds(val.labels, val.probabilities[stream]), rtol=1e-6)
     markdown = (tmp_path / "eval" / "evaluation_test.md").read_text()
     assert "## image stream" in markdown and "| macro |" in markdown and markdown in result.output
+
+
+def test_compare_pairs_two_streams_on_the_same_pages(overfit_run, data):
+    """The paired difference is the difference of the two evaluations' macro values; A vs itself is exactly 0."""
+    ckpt = str(overfit_run[0] / "best.pt")
+    base = ["compare", ckpt, ckpt, "--data", str(data), "--bootstrap", "50", "--device", "cpu", "--json"]
+    result = CliRunner().invoke(main, [*base, "--stream-b", "signal"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["a"]["stream"], out["b"]["stream"]) == ("image", "signal")
+    for metric in ("f1", "auroc", "auprc"):
+        delta = out["difference"][metric]
+        assert delta["value"] == pytest.approx(out["a"]["macro"][metric]["value"] - out["b"]["macro"][metric]["value"])
+        assert delta["low"] <= delta["value"] <= delta["high"]
+    same = json.loads(CliRunner().invoke(main, base).output)["difference"]
+    assert all(same[m] == {"value": 0.0, "low": 0.0, "high": 0.0} for m in same)
+    table = CliRunner().invoke(main, base[:-1])
+    assert table.exit_code == 0 and "| A − B | +0.000 [+0.000, +0.000] |" in table.output
+
+
+def test_compare_refuses_evaluations_of_different_rows(overfit_run, data):
+    from vizecg.evaluate import evaluate_checkpoint, paired_comparison
+    ckpt = overfit_run[0] / "best.pt"
+    test, val = (evaluate_checkpoint(ckpt, data, split, n_bootstrap=10) for split in ("test", "val"))
+    with pytest.raises(ValueError, match="different rows"):
+        paired_comparison(test, "image", val, "image")
+    with pytest.raises(ValueError, match="no image stream"):
+        paired_comparison(test, "image", replace(val, reports={}), "image")
 
 
 def test_ablate_writes_one_table_row_per_run_and_stream(data, tmp_path, in_memory):

@@ -11,10 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import numpy as np
-
-from vizecg.evaluate import Evaluation, evaluate_checkpoint
-from vizecg.metrics import paired_difference
+from vizecg.evaluate import Evaluation, evaluate_checkpoint, paired_comparison
 from vizecg.report import ablation_markdown
 from vizecg.runlog import write_atomic
 from vizecg.runtime import Runtime, using_runtime
@@ -64,12 +61,10 @@ def paired_differences(evaluations: dict[str, Evaluation], n_bootstrap: int
         a, b = evaluations.get(run_a), evaluations.get(run_b)
         if a is None or b is None or stream_a not in a.reports or stream_b not in b.reports:
             continue
-        if not np.array_equal(a.scores.labels, b.scores.labels):
-            raise RunError(f"{run_a} and {run_b} were evaluated on different rows; cannot pair them")
-        pair = (a.scores.labels, a.scores.probabilities[stream_a], a.reports[stream_a].thresholds,
-                b.scores.probabilities[stream_b], b.reports[stream_b].thresholds)
-        out.append((name, {m: paired_difference(*pair, metric=m, n_bootstrap=n_bootstrap)
-                           for m in ("f1", "auroc")}))
+        try:
+            out.append((name, paired_comparison(a, stream_a, b, stream_b, n_bootstrap=n_bootstrap)))
+        except ValueError as exc:
+            raise RunError(f"{run_a} vs {run_b}: {exc}") from None
     return out
 
 

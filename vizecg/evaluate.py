@@ -12,7 +12,7 @@ import torch
 
 from vizecg.checkpoint import load_model
 from vizecg.data import ShardDataset, make_loader
-from vizecg.metrics import MetricsReport, evaluate, select_thresholds
+from vizecg.metrics import MetricsReport, evaluate, paired_difference, select_thresholds
 from vizecg.report import evaluation_markdown
 from vizecg.runlog import write_atomic
 from vizecg.scoring import Scores, model_streams, score
@@ -82,3 +82,17 @@ def evaluate_checkpoint(ckpt: str | Path, data: str | Path, split: str = "test",
     reports = {s: evaluate(test.labels, p, thresholds[s], meta.labels, n_bootstrap, seed=seed)
                for s, p in test.probabilities.items()}
     return Evaluation(str(ckpt), str(data), split, source, reports, test)
+
+
+def paired_comparison(a: Evaluation, stream_a: str, b: Evaluation, stream_b: str, metrics=("f1", "auroc"),
+                      n_bootstrap: int = 1000) -> dict[str, tuple[float, float, float]]:
+    """Macro metric(a) - metric(b) with a paired-bootstrap CI, each at its own validation thresholds; both must
+    have scored the same rows (the same split of the same dataset)."""
+    for evaluation, stream in ((a, stream_a), (b, stream_b)):
+        if stream not in evaluation.reports:
+            raise ValueError(f"{evaluation.checkpoint}: no {stream} stream evaluated")
+    if not np.array_equal(a.scores.labels, b.scores.labels):
+        raise ValueError(f"{a.checkpoint} and {b.checkpoint} were evaluated on different rows; cannot pair them")
+    pair = (a.scores.labels, a.scores.probabilities[stream_a], a.reports[stream_a].thresholds,
+            b.scores.probabilities[stream_b], b.reports[stream_b].thresholds)
+    return {m: paired_difference(*pair, metric=m, n_bootstrap=n_bootstrap) for m in metrics}

@@ -56,8 +56,8 @@ def ablation_markdown(rows: list[tuple[str, str, MetricsReport]], title: str,
         cells = [with_ci(report, m, "macro") for m in ("f1", "auroc", "auprc")] + [with_ci(report, "f1", "micro")]
         lines.append(f"| {run} | {stream} | " + " | ".join(cells) + " |")
     if differences:
-        lines += ["", "Paired differences on the same test pages (A − B; 95 % CI from resampling the pages jointly, so "
-                  "a CI that excludes 0 is a difference this test set resolves):", "",
+        lines += ["", "Paired differences on the same pages (A − B; 95 % CI from resampling the pages jointly, so "
+                  "a CI that excludes 0 is a difference these pages resolve):", "",
                   "| comparison (A − B) | Δ macro F1 | Δ macro AUROC |", "|---|---|---|"]
         for name, delta in differences:
             cells = [f"{v:+.3f} [{lo:+.3f}, {hi:+.3f}]" for v, lo, hi in (delta["f1"], delta["auroc"])]
