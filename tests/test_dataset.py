@@ -158,6 +158,22 @@ def test_dask_executor_gives_identical_output(tmp_path, built):
     assert tree_digest(tmp_path / "dask") == tree_digest(out)
 
 
+def test_cli_build_on_a_running_dask_cluster_gives_identical_output(tmp_path, built):
+    """`--scheduler tcp://...` runs the shards on an existing cluster (here two worker processes of a cluster that
+    this test starts, as a user would start `dask scheduler` and `dask worker`)."""
+    distributed = pytest.importorskip("dask.distributed")
+    out, _ = built
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        result = CliRunner().invoke(main, ["build", str(tiny_recipe(tmp_path)), "-o", str(tmp_path / "cluster"),
+                                           "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                                           "--no-progress"])
+        ran_here = "build_shard" in cluster.scheduler.task_prefixes
+    assert result.exit_code == 0, result.output
+    assert ran_here
+    assert tree_digest(tmp_path / "cluster") == tree_digest(out)
+
+
 def test_sigkill_then_resume_is_byte_identical(tmp_path):
     recipe_path = tiny_recipe(tmp_path, n=24, rows=4)
     reference = tmp_path / "ref"
