@@ -30,8 +30,9 @@ def compare_cmd(ckpt_a, ckpt_b, data, split, stream_a, stream_b, bootstrap, as_j
     """Macro F1/AUROC/AUPRC of CKPT_A and CKPT_B on the same split (thresholds from the val split for each) and
     A - B with a paired-bootstrap 95 % CI: a CI that excludes 0 is a difference these pages resolve."""
     try:
-        a, b = (evaluate_checkpoint(c, data, split, workers=workers, n_bootstrap=bootstrap,
-                                    device=select_device(device)) for c in (ckpt_a, ckpt_b))
+        device = select_device(device)
+        a, b = (evaluate_checkpoint(c, data, split, workers=workers, n_bootstrap=bootstrap, device=device)
+                for c in (ckpt_a, ckpt_b))
         delta = paired_comparison(a, stream_a, b, stream_b, COMPARED, bootstrap)
     except (FileNotFoundError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)

@@ -1,6 +1,6 @@
 """The process context of local build workers: a forkserver that imports the worker code once.
 
-Importing the render stack (scipy.signal, OpenCV, the artifact modules) takes ~1.5 s. Without a preload every
+Importing the render stack (scipy.signal, OpenCV, the artifact modules) takes 0.6–1.3 s (docs/performance.md). Without a preload every
 pool process pays it again; with one, pool processes fork from a server that already holds those modules and
 start in ~20 ms. This module imports nothing heavy, so a caller can start the server before its own imports.
 """
