@@ -58,7 +58,7 @@ def timed_cli(recipe_path: str, workers: int) -> float:
     """Wall time of `ecgprint build` in a fresh interpreter: what a user waits for."""
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "cli.ecgprint_cli", "build", recipe_path, "-o", str(Path(tmp) / "out"),
+        subprocess.run([sys.executable, "-m", "cli.ecgprint", "build", recipe_path, "-o", str(Path(tmp) / "out"),
                         "--workers", str(workers), "--no-progress"], check=True, cwd=ROOT, capture_output=True)
         return time.perf_counter() - start
 

@@ -18,16 +18,16 @@ from pathlib import Path
 
 import torch
 
-from vizecg.ablate import train_or_continue
-from vizecg.data import InputSpec
-from vizecg.evaluate import Evaluation, evaluate_checkpoint
-from vizecg.metrics import paired_difference
+from vizecg.evaluation.evaluate import Evaluation, evaluate_checkpoint
+from vizecg.evaluation.metrics import paired_difference
+from vizecg.evaluation.report import with_ci
 from vizecg.models import VIZECGNET_CONFIGS
 from vizecg.models.vizecgnet import STREAMS
-from vizecg.report import with_ci
-from vizecg.runlog import write_atomic
-from vizecg.runtime import start_runtime
-from vizecg.train import BEST, TrainConfig
+from vizecg.preprocess import InputSpec
+from vizecg.training.ablate import train_or_continue
+from vizecg.training.runlog import write_atomic
+from vizecg.training.runtime import start_runtime
+from vizecg.training.trainer import BEST, TrainConfig
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:

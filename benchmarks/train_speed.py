@@ -17,9 +17,10 @@ import time
 
 import torch
 
-from vizecg.data import InputSpec, ShardDataset, make_loader
+from vizecg.data import ShardDataset, make_loader
 from vizecg.models import VIZECGNET_CONFIGS, VizECGNet
-from vizecg.train import TrainConfig, train_step
+from vizecg.preprocess import InputSpec
+from vizecg.training.trainer import TrainConfig, train_step
 
 
 def loader_images_per_s(dataset: ShardDataset, batch_size: int, batches: int, workers: int) -> float:

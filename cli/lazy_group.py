@@ -13,7 +13,7 @@ import click
 
 
 class LazyGroup(click.Group):
-    """`lazy_commands` maps a command name to "module:attribute" (module relative to this package)."""
+    """`lazy_commands` maps a command name to "module:attribute" (absolute module path)."""
 
     def __init__(self, *args, lazy_commands: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,4 +27,4 @@ class LazyGroup(click.Group):
         if target is None:
             return super().get_command(ctx, cmd_name)
         module, attribute = target.split(":")
-        return getattr(importlib.import_module(module, __package__), attribute)
+        return getattr(importlib.import_module(module), attribute)

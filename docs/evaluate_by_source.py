@@ -11,11 +11,11 @@ import argparse
 import numpy as np
 import pyarrow.parquet as pq
 
-from vizecg.checkpoint import load_model, resolve_checkpoint
 from vizecg.data import ShardDataset, make_loader
-from vizecg.metrics import evaluate, select_thresholds
-from vizecg.report import stream_table
-from vizecg.scoring import score
+from vizecg.evaluation.metrics import metrics_report, select_thresholds
+from vizecg.evaluation.report import stream_table
+from vizecg.evaluation.scoring import score
+from vizecg.training.checkpoint import load_model, resolve_checkpoint
 
 
 def split_scores(model, meta, data: str, split: str):
@@ -39,7 +39,7 @@ def main() -> None:
     groups = {"synthetic": sources == "synthetic", "real (CinC 2021, CPSC 2018, LUDB)": sources != "synthetic"}
     for name, rows in groups.items():
         print(f"### {args.split}: {name} ({int(rows.sum())} pages)\n")
-        print(stream_table(evaluate(y[rows], p[rows], thresholds, meta.labels, 1000, seed=0)))
+        print(stream_table(metrics_report(y[rows], p[rows], thresholds, meta.labels, 1000, seed=0)))
         print()
 
 

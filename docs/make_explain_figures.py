@@ -25,8 +25,8 @@ from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, render
 from ecgprint.sources.synthetic import SynthConfig, synth_record
-from vizecg.explain import Explainer, lead_boxes
-from vizecg.explain_overlay import overlay
+from vizecg.explain.gradcam import Explainer, lead_boxes
+from vizecg.explain.overlay import overlay
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "img" / "explain"

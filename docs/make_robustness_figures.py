@@ -17,11 +17,11 @@ from __future__ import annotations
 import argparse
 
 import cv2
-
 from make_explain_figures import HERE, save_small_png
-from vizecg.robustness_checkpoint import checkpoint_study
-from vizecg.robustness_plots import plot_study
-from vizecg.robustness_report import write_study
+
+from vizecg.robustness.checkpoint import checkpoint_study
+from vizecg.robustness.plots import plot_study
+from vizecg.robustness.report import write_study
 
 IMG = HERE / "img" / "robustness"
 RUNS = HERE.parent / "out" / "robustness"

@@ -7,8 +7,8 @@ from pathlib import Path
 import torch
 
 from tests.vizecg_helpers import build_tiny_dataset, tiny_config
-from vizecg.runtime import Runtime
-from vizecg.train import BEST, train
+from vizecg.training.runtime import Runtime
+from vizecg.training.trainer import BEST, train
 
 
 def trained_tiny(folder: Path) -> tuple[Path, Path]:

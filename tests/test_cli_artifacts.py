@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from click.testing import CliRunner
 
-from cli.ecgprint_cli import main
+from cli.ecgprint import main
 
 
 def test_render_with_preset_records_params_and_rebuilds(tmp_path):

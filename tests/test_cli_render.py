@@ -7,7 +7,7 @@ import numpy as np
 import wfdb
 from click.testing import CliRunner
 
-from cli.ecgprint_cli import main
+from cli.ecgprint import main
 from tests.conftest import spike_record
 
 
@@ -69,7 +69,7 @@ def test_missing_input_and_bad_option(tmp_path):
 
 
 def test_record_id_cannot_escape_output_folder():
-    from cli.render_cmd import safe_name
+    from cli.ecgprint.render import safe_name
     assert safe_name("../../etc/passwd") == "etc_passwd"
     assert "/" not in safe_name("a/b") and safe_name("..") == "record"
 

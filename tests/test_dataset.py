@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from cli.ecgprint_cli import main
+from cli.ecgprint import main
 from ecgprint.dataset.build import BuildError, build
 from ecgprint.dataset.recipe import RecipeError, load_recipe, parse_recipe
 from ecgprint.dataset.verify import verify
-from tests.data.make_bad_corpus import write, write_long_record, _signal, LEADS
+from tests.data.make_bad_corpus import LEADS, _signal, write, write_long_record
 
 BAD_CORPUS = Path(__file__).resolve().parent / "data" / "bad"
 
@@ -111,10 +111,10 @@ def test_rows_hold_labels_signal_and_truth(built):
     assert truth["image_size"] == [row["width"], row["height"]] and len(truth["leads"]) == 13
     config = json.loads(row["render_config"])
     # the stored truth re-makes: rendering the stored config with the row seed gives the same trace coordinates
+    from ecgprint.dataset.recipe import synth_config
     from ecgprint.dataset.truth_column import lead_points
     from ecgprint.render import RenderConfig, render
     from ecgprint.sources.synthetic import list_synthetic
-    from ecgprint.dataset.recipe import synth_config
     index = int(row["record_id"].rsplit("_", 1)[1])
     options = {"n": index + 1, "records_per_patient": 2, "fs": 250, "duration": 10}
     record = list(list_synthetic(index + 1, synth_config(options)))[index].load()
@@ -145,6 +145,7 @@ def test_pool_processes_start_with_the_worker_code_already_imported():
     """Pool processes fork from a server that preloaded the render stack, so a parallel build does not pay
     ~1.5 s of imports per process (the task is a builtin, so unpickling it imports nothing of ours)."""
     from concurrent.futures import ProcessPoolExecutor
+
     from ecgprint.dataset.pool import worker_context
     with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
         preloaded = pool.submit(eval, "'ecgprint.dataset.worker' in __import__('sys').modules").result()
@@ -179,7 +180,7 @@ def test_sigkill_then_resume_is_byte_identical(tmp_path):
     reference = tmp_path / "ref"
     build(load_recipe(recipe_path), reference, progress=False)
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "cli.ecgprint_cli", "build", str(recipe_path), "-o", str(out), "--no-progress"]
+    cmd = [sys.executable, "-m", "cli.ecgprint", "build", str(recipe_path), "-o", str(out), "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1])
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None and len(list((out / "data").glob("*.parquet"))) < 3:

@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli.vizecg_cli import main
+from cli.vizecg import main
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, encode_image, render, truth_json
 from ecgprint.sources.synthetic import example_record
 from tests.study_helpers import trained_tiny
 from tests.vizecg_helpers import one_thread  # noqa: F401
-from vizecg.explain import Explainer, box_sums, lead_boxes, shares, to_image
-from vizecg.explain_overlay import overlay
+from vizecg.explain.gradcam import Explainer, box_sums, lead_boxes, shares, to_image
+from vizecg.explain.overlay import overlay
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from vizecg.metrics import METRICS, evaluate, paired_difference, select_thresholds
+from vizecg.evaluation.metrics import (
+    METRICS,
+    metrics_report,
+    paired_difference,
+    select_thresholds,
+)
 
 
 def brute_auroc(y, s):
@@ -35,7 +40,7 @@ def random_case(n=60, k=3, seed=1):
 
 def test_auroc_and_auprc_match_brute_force_with_ties():
     y, s = random_case()
-    report = evaluate(y, s, np.full(3, 0.5), labels=("a", "b", "c"), n_bootstrap=1)
+    report = metrics_report(y, s, np.full(3, 0.5), labels=("a", "b", "c"), n_bootstrap=1)
     for k, label in enumerate("abc"):
         assert report.get("auroc", label)[0] == pytest.approx(brute_auroc(y[:, k], s[:, k]))
         assert report.get("auprc", label)[0] == pytest.approx(brute_average_precision(y[:, k], s[:, k]))
@@ -48,7 +53,7 @@ def test_auroc_and_auprc_match_brute_force_with_ties():
 def test_precision_recall_f1_at_a_known_threshold():
     y = np.array([[1, 0], [1, 1], [0, 0], [1, 0], [0, 1], [0, 0]])
     s = np.array([[0.9, 0.2], [0.4, 0.7], [0.6, 0.1], [0.7, 0.3], [0.2, 0.8], [0.1, 0.9]])
-    report = evaluate(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=1)
+    report = metrics_report(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=1)
     # a: predicted rows 0, 2, 3 -> tp 2, fp 1, fn 1.  b: predicted rows 1, 4, 5 -> tp 2, fp 1, fn 0.
     assert report.get("precision", "a")[0] == pytest.approx(2 / 3)
     assert report.get("recall", "a")[0] == pytest.approx(2 / 3)
@@ -75,7 +80,7 @@ def test_evaluation_uses_validation_thresholds_not_test_optimal_ones():
     y_test, s_test = np.array([1, 1, 0, 0]), np.array([0.9, 0.55, 0.3, 0.2])
     thresholds = select_thresholds(y_val, s_val)
     assert thresholds == pytest.approx([0.6])
-    report = evaluate(y_test, s_test, thresholds, labels=("a",), n_bootstrap=1)
+    report = metrics_report(y_test, s_test, thresholds, labels=("a",), n_bootstrap=1)
     assert report.thresholds == pytest.approx([0.6])
     assert report.get("f1", "a")[0] == pytest.approx(2 / 3)              # test-optimal (0.55) would give 1.0
     assert select_thresholds(y_test, s_test) == pytest.approx([0.55])
@@ -84,7 +89,7 @@ def test_evaluation_uses_validation_thresholds_not_test_optimal_ones():
 def test_label_without_positives_is_nan_and_left_out_of_macro():
     y, s = random_case(k=2)
     y[:, 1] = 0
-    report = evaluate(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=50)
+    report = metrics_report(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=50)
     for metric in METRICS:
         assert np.isnan(report.get(metric, "b")).all()
         assert report.get(metric, "macro")[0] == pytest.approx(report.get(metric, "a")[0])
@@ -97,9 +102,9 @@ def test_label_without_positives_is_nan_and_left_out_of_macro():
 def test_bootstrap_ci_contains_estimate_and_is_seeded():
     y, s = random_case(n=200, k=3, seed=2)
     thresholds = select_thresholds(y, s)
-    a = evaluate(y, s, thresholds, labels=("a", "b", "c"), n_bootstrap=300, seed=7)
-    b = evaluate(y, s, thresholds, labels=("a", "b", "c"), n_bootstrap=300, seed=7)
-    c = evaluate(y, s, thresholds, labels=("a", "b", "c"), n_bootstrap=300, seed=8)
+    a = metrics_report(y, s, thresholds, labels=("a", "b", "c"), n_bootstrap=300, seed=7)
+    b = metrics_report(y, s, thresholds, labels=("a", "b", "c"), n_bootstrap=300, seed=7)
+    c = metrics_report(y, s, thresholds, labels=("a", "b", "c"), n_bootstrap=300, seed=8)
     assert np.array_equal(a.low, b.low) and np.array_equal(a.high, b.high)
     assert not np.array_equal(a.low, c.low)
     assert (a.low <= a.value).all() and (a.value <= a.high).all() and (a.low < a.high).all()
@@ -110,16 +115,16 @@ def test_bootstrap_resamples_match_explicit_row_resampling():
     y, s = random_case(n=30, k=2, seed=3)
     rng = np.random.default_rng(0)
     rows = rng.integers(0, 30, 30)
-    direct = evaluate(y[rows], s[rows], [0.6, 0.6], labels=("a", "b"), n_bootstrap=1)
-    weighted = evaluate(y, s, [0.6, 0.6], labels=("a", "b"), n_bootstrap=1, seed=0)
+    direct = metrics_report(y[rows], s[rows], [0.6, 0.6], labels=("a", "b"), n_bootstrap=1)
+    weighted = metrics_report(y, s, [0.6, 0.6], labels=("a", "b"), n_bootstrap=1, seed=0)
     assert weighted.low == pytest.approx(direct.value, nan_ok=True)
 
 
 def test_chunked_bootstrap_equals_unchunked(monkeypatch):
     y, s = random_case(n=40, k=2, seed=4)
-    whole = evaluate(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=20, seed=3)
-    monkeypatch.setattr("vizecg.metrics.BOOTSTRAP_CELLS", 3 * 40 * 2)
-    chunked = evaluate(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=20, seed=3)
+    whole = metrics_report(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=20, seed=3)
+    monkeypatch.setattr("vizecg.evaluation.metrics.BOOTSTRAP_CELLS", 3 * 40 * 2)
+    chunked = metrics_report(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=20, seed=3)
     assert np.array_equal(whole.low, chunked.low, equal_nan=True)
 
 
@@ -131,7 +136,7 @@ def test_chunked_bootstrap_equals_unchunked(monkeypatch):
 ])
 def test_bad_input_is_rejected(y, s, thresholds):
     with pytest.raises(ValueError):
-        evaluate(y, s, thresholds, labels=("a", "b"))
+        metrics_report(y, s, thresholds, labels=("a", "b"))
 
 
 def test_paired_difference_is_the_difference_of_the_two_evaluations_with_a_tighter_ci():
@@ -142,7 +147,7 @@ def test_paired_difference_is_the_difference_of_the_two_evaluations_with_a_tight
     t = np.full(3, 0.5)
     for metric in ("f1", "auroc"):
         delta, low, high = paired_difference(y, a, t, b, t, metric=metric, n_bootstrap=400, seed=1)
-        ra, rb = (evaluate(y, s, t, labels=("x", "y", "z"), n_bootstrap=400, seed=1) for s in (a, b))
+        ra, rb = (metrics_report(y, s, t, labels=("x", "y", "z"), n_bootstrap=400, seed=1) for s in (a, b))
         assert delta == pytest.approx(ra.get(metric, "macro")[0] - rb.get(metric, "macro")[0])
         assert low <= delta <= high
         # pairing removes the page-to-page variation both models share: narrower than either model's own CI

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli.vizecg_cli import main
+from cli.vizecg import main
 from ecgprint.artifacts import ARTIFACTS, PRESETS
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
@@ -19,7 +19,7 @@ from ecgprint.render import RenderConfig
 from ecgprint.sources.synthetic import SynthConfig, iter_synthetic
 from tests.study_helpers import trained_tiny
 from tests.vizecg_helpers import one_thread  # noqa: F401
-from vizecg.robustness import conditions, run_study
+from vizecg.robustness.study import conditions, run_study
 
 SEVERITIES = ("0", "1")
 

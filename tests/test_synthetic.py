@@ -10,14 +10,24 @@ import numpy as np
 import pytest
 import wfdb
 from click.testing import CliRunner
-
-from cli.synth_cmd import synth
 from ecg_measure import measure
+
+from cli.ecgprint.synth import synth
 from ecgprint.labels import LABELS
 from ecgprint.leads import STANDARD_LEADS
-from ecgprint.sources.synthetic import (NuisanceConfig, SynthConfig, example_record, iter_synthetic, synth_record,
-                                        write_wfdb)
-from ecgprint.synth.labelsets import balanced_distribution, compatible_sets, incompatible_pairs
+from ecgprint.sources.synthetic import (
+    NuisanceConfig,
+    SynthConfig,
+    example_record,
+    iter_synthetic,
+    synth_record,
+    write_wfdb,
+)
+from ecgprint.synth.labelsets import (
+    balanced_distribution,
+    compatible_sets,
+    incompatible_pairs,
+)
 
 PER_CLASS = 60           # records measured per class (acceptance asks for >= 50)
 PASS_RATE = 0.95

@@ -7,13 +7,13 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from cli.vizecg_cli import main
+from cli.vizecg import main
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, render
 from ecgprint.sources.synthetic import example_record
 from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint  # noqa: F401
-from vizecg.data import image_tensor
+from vizecg.preprocess import image_tensor
 
 ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")

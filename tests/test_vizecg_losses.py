@@ -4,8 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vizecg.losses import LossConfig, bernoulli_kd, vizecg_loss
 from vizecg.models import StreamLogits
+from vizecg.training.losses import LossConfig, bernoulli_kd, vizecg_loss
 
 
 def logits_pair(seed=0):

@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from ecgprint.labels import LABELS
-from vizecg.losses import LossConfig, vizecg_loss
 from vizecg.models import (
     IMAGE_ENCODERS,
     SIGNAL_ENCODERS,
@@ -19,6 +18,7 @@ from vizecg.models import (
     VizECGNetConfig,
     sincos_positions,
 )
+from vizecg.training.losses import LossConfig, vizecg_loss
 
 SIGNAL_LEN = 1024            # 4 tokens with the tiny signal encoder (stride 256)
 IMAGE_HW = (88, 68)          # a 3x3 token grid with the tiny image encoder (stride 32)

@@ -9,16 +9,16 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-import vizecg.checkpoint
-import vizecg.data
-from cli.vizecg_cli import main
+import ecgprint.dataset.read
+import vizecg.training.checkpoint
+from cli.vizecg import main
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, encode_image, render
 from ecgprint.sources.synthetic import example_record
 from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint  # noqa: F401
-from vizecg.data import image_tensor
 from vizecg.predict import Predictor, predict_images, read_image
+from vizecg.preprocess import image_tensor
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_predict_images_gives_six_probabilities_of_the_image_path(pages, ckpt):
     photo = read_image(pages / "photo.jpg")
     probs = predict_images([pages / "clean.png", photo], ckpt)
     assert probs.shape == (2, 6) and ((probs > 0) & (probs < 1)).all()
-    model, _ = vizecg.checkpoint.load_model(ckpt)
+    model, _ = vizecg.training.checkpoint.load_model(ckpt)
     with torch.no_grad():
         expected = model.predict_image(image_tensor(photo, SPEC)[None]).double().numpy()
     np.testing.assert_allclose(probs[1], expected[0], rtol=1e-6)
@@ -74,14 +74,14 @@ def test_cli_table_and_the_pixel_cap(pages, ckpt, monkeypatch):
     assert result.exit_code == 0
     header, row = result.stdout.splitlines()[:2]
     assert header.split()[1:] == list(LABELS) and row.startswith(str(pages / "clean.png"))
-    monkeypatch.setattr(vizecg.data, "MAX_IMAGE_PIXELS", 1000)
+    monkeypatch.setattr(ecgprint.dataset.read, "MAX_IMAGE_PIXELS", 1000)
     capped = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--ckpt", str(ckpt)])
     assert capped.exit_code == 1 and capped.stderr == (f"error: {pages / 'clean.png'}: image larger than the 1000 "
                                                        "pixel cap\n")
 
 
 def test_default_checkpoint_is_the_bundled_one(pages, ckpt, monkeypatch, tmp_path):
-    monkeypatch.setattr(vizecg.checkpoint, "BUNDLED", tmp_path / "weights" / "vizecg.pt")
+    monkeypatch.setattr(vizecg.training.checkpoint, "BUNDLED", tmp_path / "weights" / "vizecg.pt")
     missing = CliRunner().invoke(main, ["predict", str(pages / "clean.png")])
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no bundled checkpoint at ")
     (tmp_path / "weights").mkdir()

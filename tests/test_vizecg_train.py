@@ -14,16 +14,22 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-import vizecg.train
-from cli.vizecg_cli import main
+import vizecg.training.trainer
+from cli.vizecg import main
 from ecgprint.labels import LABELS
-from tests.vizecg_helpers import InMemoryShardDataset, build_tiny_dataset, one_thread, tiny_config  # noqa: F401
-from vizecg.checkpoint import load_model, read_checkpoint
-from vizecg.data import InputSpec, RowGroupShuffle, ShardDataset, make_loader
-from vizecg.metrics import evaluate, select_thresholds
-from vizecg.runtime import Runtime
-from vizecg.scoring import score
-from vizecg.train import RunError, TrainConfig, resume, train
+from tests.vizecg_helpers import (  # noqa: F401
+    InMemoryShardDataset,
+    build_tiny_dataset,
+    one_thread,
+    tiny_config,
+)
+from vizecg.data import RowGroupShuffle, ShardDataset, make_loader
+from vizecg.evaluation.metrics import metrics_report, select_thresholds
+from vizecg.evaluation.scoring import score
+from vizecg.preprocess import InputSpec
+from vizecg.training.checkpoint import load_model, read_checkpoint
+from vizecg.training.runtime import Runtime
+from vizecg.training.trainer import RunError, TrainConfig, resume, train
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU = Runtime(torch.device("cpu"))
@@ -38,7 +44,7 @@ def data(tmp_path_factory):
 
 @pytest.fixture
 def in_memory(monkeypatch):
-    monkeypatch.setattr(vizecg.train, "ShardDataset", InMemoryShardDataset)
+    monkeypatch.setattr(vizecg.training.trainer, "ShardDataset", InMemoryShardDataset)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +54,7 @@ def overfit_run(data, tmp_path_factory):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(vizecg.train, "ShardDataset", InMemoryShardDataset)
+        patch.setattr(vizecg.training.trainer, "ShardDataset", InMemoryShardDataset)
         rows = train(tiny_config(data, epochs=OVERFIT_EPOCHS, lr=3e-3), out, CPU, workers=0, progress=False)
     torch.set_num_threads(threads)
     return out, rows
@@ -69,7 +75,7 @@ def test_tiny_model_overfits_32_rows(overfit_run, data):
     model, _ = load_model(sorted((out / "checkpoints").glob("epoch_*.pt"))[-1])
     scores = score(model, make_loader(ShardDataset(data, "train", tiny_config(data).spec), 16))
     for stream, probs in scores.probabilities.items():
-        report = evaluate(scores.labels, probs, select_thresholds(scores.labels, probs), n_bootstrap=1)
+        report = metrics_report(scores.labels, probs, select_thresholds(scores.labels, probs), n_bootstrap=1)
         assert report.get("f1", "macro")[0] == 1.0, stream
         assert report.get("auroc", "macro")[0] == 1.0, stream
 
@@ -196,7 +202,7 @@ def test_compare_pairs_two_streams_on_the_same_pages(overfit_run, data):
 
 
 def test_compare_refuses_evaluations_of_different_rows(overfit_run, data):
-    from vizecg.evaluate import evaluate_checkpoint, paired_comparison
+    from vizecg.evaluation.evaluate import evaluate_checkpoint, paired_comparison
     ckpt = overfit_run[0] / "best.pt"
     test, val = (evaluate_checkpoint(ckpt, data, split, n_bootstrap=10) for split in ("test", "val"))
     with pytest.raises(ValueError, match="different rows"):
@@ -252,7 +258,7 @@ def test_torchrun_ddp_with_two_gloo_processes(data, tmp_path):
     """The same `vizecg train` command under torchrun: 2 CPU processes, each taking half of every epoch."""
     run = tmp_path / "ddp"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-           "-m", "cli.vizecg_cli", "train", "--data", str(data), "--config", "tiny", "--epochs", "2",
+           "-m", "cli.vizecg", "train", "--data", str(data), "--config", "tiny", "--epochs", "2",
            "--image-size", "64x96", "--signal-fs", "50", "--signal-samples", "512", "-o", str(run),
            "--workers", "0", "--threads", "1", "--device", "cpu"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}

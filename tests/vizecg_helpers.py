@@ -12,10 +12,11 @@ import torch
 from ecgprint.dataset.build import build
 from ecgprint.dataset.recipe import load_recipe
 from ecgprint.labels import LABELS
-from vizecg.checkpoint import CheckpointMeta, save_checkpoint
-from vizecg.data import InputSpec, ShardDataset
+from vizecg.data import ShardDataset
 from vizecg.models import VizECGNet
-from vizecg.train import TrainConfig
+from vizecg.preprocess import InputSpec
+from vizecg.training.checkpoint import CheckpointMeta, save_checkpoint
+from vizecg.training.trainer import TrainConfig
 
 # 64 synthetic records, one per patient; seed 1 splits them 32 / 16 / 16 (train / val / test).
 RECIPE = """

@@ -6,88 +6,17 @@ vizecg reads only the shards `ecgprint build` writes; nothing is loaded into RAM
 from __future__ import annotations
 
 import json
-import struct
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from ecgprint.dataset.signal import fit_length
-
-MAX_IMAGE_PIXELS = 8000 * 8000          # decompression-bomb cap for decoded images
-IMAGE_MEAN, IMAGE_STD = 0.5, 0.25       # fixed normalisation: paper backgrounds are bright, traces dark
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    """What the model consumes: image size (H, W) and signal rate/length (CODE-15%: 400 Hz x 4096)."""
-
-    image_height: int = 272
-    image_width: int = 352
-    signal_fs: float = 400.0
-    signal_samples: int = 4096
-
-    def __post_init__(self) -> None:
-        if not (32 <= self.image_height <= 4096 and 32 <= self.image_width <= 4096):
-            raise ValueError(f"image size must be within 32..4096 px, got {self.image_height}x{self.image_width}")
-        if not (50 <= self.signal_fs <= 2000 and 256 <= self.signal_samples <= 100_000):
-            raise ValueError(f"signal must be 50..2000 Hz and 256..100000 samples, got {self.signal_fs}, "
-                             f"{self.signal_samples}")
-
-
-def png_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from a PNG's IHDR chunk, without decoding; None for anything else."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])
-    return None
-
-
-def decode_image(data: bytes, where: str = "image") -> np.ndarray:
-    """Encoded PNG/JPEG bytes -> RGB uint8; ValueError (one line) for non-images and oversized images.
-
-    The pixel cap is checked before the full decode: from the PNG header, else from a 1/8-scale decode (cheap
-    for JPEG, whose DCT scales; for PNG it would cost a full inflate, hence the header).
-    """
-    buf = np.frombuffer(data, np.uint8)
-    size = png_size(data)
-    if size is None:
-        probe = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-        if probe is None:
-            raise ValueError(f"{where}: not a decodable PNG/JPEG image")
-        size = (probe.shape[1] * 8, probe.shape[0] * 8)
-    if size[0] * size[1] > MAX_IMAGE_PIXELS:
-        raise ValueError(f"{where}: image larger than the {MAX_IMAGE_PIXELS} pixel cap")
-    image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError(f"{where}: not a decodable PNG/JPEG image")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-
-
-def image_tensor(image: np.ndarray, spec: InputSpec) -> torch.Tensor:
-    """RGB uint8 page -> float tensor [3, H, W], area-resized (keeps thin traces) and normalised."""
-    resized = cv2.resize(image, (spec.image_width, spec.image_height), interpolation=cv2.INTER_AREA)
-    tensor = torch.from_numpy(resized).permute(2, 0, 1).float().div_(255.0)
-    return tensor.sub_(IMAGE_MEAN).div_(IMAGE_STD)
-
-
-def fit_signal(signal: np.ndarray, fs: float, spec: InputSpec) -> np.ndarray:
-    """[n, 12] at `fs` -> [12, spec.signal_samples] at spec.signal_fs (ecgprint's resample + centred crop/pad)."""
-    return np.ascontiguousarray(fit_length(signal, fs, spec.signal_fs, spec.signal_samples).T)
-
-
-def stored_signals(table: pa.Table) -> np.ndarray:
-    """The `signal` column of shard rows as float32 [rows, samples, 12] (mV, standard lead order)."""
-    signal = table.column("signal").combine_chunks()
-    if isinstance(signal, pa.ExtensionArray):   # registered when Hugging Face `datasets` is imported
-        signal = signal.storage
-    return signal.flatten().flatten().to_numpy(zero_copy_only=False).reshape(table.num_rows, -1, 12)
+from ecgprint.dataset.read import decode_image, stored_signals
+from vizecg.preprocess import InputSpec, fit_signal, image_tensor
 
 
 class ShardDataset(Dataset):

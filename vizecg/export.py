@@ -12,10 +12,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from vizecg.checkpoint import load_model, resolve_checkpoint
-from vizecg.data import IMAGE_MEAN, IMAGE_STD
+from vizecg.evaluation.scoring import model_streams
 from vizecg.models import VizECGNet
-from vizecg.scoring import model_streams
+from vizecg.preprocess import IMAGE_MEAN, IMAGE_STD
+from vizecg.training.checkpoint import load_model, resolve_checkpoint
 
 
 class ImagePath(nn.Module):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from ecgprint.dataset.read import stored_signals
 from ecgprint.record import Record
 from ecgprint.render import RenderConfig
-from vizecg.data import stored_signals
 
 COLUMNS = ["record_id", "labels", "signal", "fs", "render_config"]
 

@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from vizecg.checkpoint import load_model, resolve_checkpoint
-from vizecg.data import decode_image, image_tensor
-from vizecg.scoring import model_streams
+from ecgprint.dataset.read import decode_image
+from vizecg.evaluation.scoring import model_streams
+from vizecg.preprocess import image_tensor
+from vizecg.training.checkpoint import load_model, resolve_checkpoint
 
 MAX_FILE_BYTES = 100 * 2 ** 20   # refuse larger files before reading them (the pixel cap applies after)
 

@@ -11,6 +11,7 @@ from torch import nn
 
 from vizecg.models.tokens import Features
 
+
 @dataclass(frozen=True)
 class SignalEncoderConfig:
     """Widths of the stem conv and of each residual block, per-block downsampling, kernel size, dropout."""

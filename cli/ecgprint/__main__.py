@@ -1,0 +1,5 @@
+"""`python -m cli.ecgprint`: the same command group as the installed `ecgprint` script."""
+
+from . import main
+
+main()

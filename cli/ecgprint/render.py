@@ -1,0 +1,129 @@
+"""`ecgprint render`: print records as ECG page images with their ground truth."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from pathlib import Path
+
+import click
+import cv2
+
+from ecgprint.artifacts import PRESETS
+from ecgprint.errors import RecordError
+from ecgprint.layout import LAYOUTS
+from ecgprint.paper import GRID_STYLES, PAGE_SIZES_MM, Paper
+from ecgprint.render import (
+    IMAGE_FORMATS,
+    RenderConfig,
+    encode_image,
+    render,
+    truth_json,
+)
+from ecgprint.sources import list_source
+from ecgprint.sources.item import failing_item
+from ecgprint.sources.synthetic import example_record
+
+from .options import parse_colour, parse_layout, parse_leads
+
+
+def safe_name(record_id: str) -> str:
+    """A file name from a record id that cannot escape the output folder."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", record_id).strip("._")
+    return name or "record"
+
+
+def iter_inputs(inputs: tuple[str, ...], example: bool):
+    """(where, loader) for every record named on the command line, in order; a source that cannot even be
+    listed yields one loader that raises its RecordError."""
+    if example:
+        yield "example", lambda: dataclasses.replace(example_record(), record_id="example")
+    for path in inputs:
+        try:
+            items = list(list_source(path))
+        except RecordError as exc:
+            items = [failing_item(path, exc)]
+        for item in items:
+            yield item.path, item.load
+
+
+def read_artifacts(value: str | None) -> str | None:
+    """--artifacts: inline JSON, or the text of a .json file (RenderConfig validates it)."""
+    if value is None or not value.strip().endswith(".json"):
+        return value
+    try:
+        return Path(value.strip()).read_text()
+    except OSError as exc:
+        raise click.BadParameter(f"{value}: {exc.strerror}", param_hint="--artifacts") from None
+
+
+@click.command("render")
+@click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="output folder")
+@click.option("--example", is_flag=True, help="also render the built-in example record (no download)")
+@click.option("--layout", default="3x4", show_default=True, help=f"{', '.join(LAYOUTS)}, inline JSON or a .json file")
+@click.option("--rhythm", default=None, help="rhythm-strip leads, comma-separated, or 'none' (default: layout's)")
+@click.option("--paper", "paper_size", type=click.Choice(sorted(PAGE_SIZES_MM)), default="letter", show_default=True)
+@click.option("--orientation", type=click.Choice(["landscape", "portrait"]), default="landscape", show_default=True)
+@click.option("--dpi", type=float, default=200.0, show_default=True)
+@click.option("--speed", type=float, default=25.0, show_default=True, help="paper speed, mm/s")
+@click.option("--gain", type=float, default=10.0, show_default=True, help="mm/mV")
+@click.option("--grid", type=click.Choice(list(GRID_STYLES)), default="red", show_default=True)
+@click.option("--trace-color", default="black", show_default=True, help="name, #rrggbb or R,G,B")
+@click.option("--text-color", default="black", show_default=True)
+@click.option("--line-width", type=float, default=0.3, show_default=True, help="trace width, mm")
+@click.option("--start", type=float, default=0.0, show_default=True, help="seconds into the record")
+@click.option("--duration", type=float, default=10.0, show_default=True, help="seconds across the page")
+@click.option("--format", "fmt", type=click.Choice(IMAGE_FORMATS), default="png", show_default=True)
+@click.option("--quality", type=click.IntRange(1, 100), default=95, show_default=True, help="JPEG quality")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--truth/--no-truth", default=True, show_default=True, help="write <record>.json ground truth")
+@click.option("--mask", is_flag=True, help="write <record>_mask.png: pixel k = trace of lead k (1..12), 0 = none")
+@click.option("--preset", type=click.Choice(list(PRESETS)), default="clean", show_default=True,
+              help="print/scan/photo/damage artifacts (docs/artifacts.md)")
+@click.option("--severity", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="artifact strength: 0 = the clean page, 1 = the preset's worst")
+@click.option("--artifacts", "artifacts", default=None,
+              help="custom artifacts after the preset's: a JSON list (e.g. '[\"skew\", {\"name\": \"jpeg\", "
+                   "\"p\": 0.5}]') or a .json file")
+def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation, dpi, speed, gain, grid,
+               trace_color, text_color, line_width, start, duration, fmt, quality, seed, truth, mask, preset,
+               severity, artifacts):
+    """Render WFDB/Challenge records, PTB-XL or CODE-15% folders (INPUTS) as printed ECG pages."""
+    if not inputs and not example:
+        raise click.UsageError("give at least one INPUT or --example")
+    try:
+        config = RenderConfig(
+            paper=Paper(size=paper_size, orientation=orientation, dpi=dpi, speed=speed, gain=gain, grid=grid),
+            layout=parse_layout(layout), rhythm=parse_leads(rhythm), start=start, duration=duration,
+            trace_color=parse_colour(trace_color), text_color=parse_colour(text_color),
+            line_width_mm=line_width, mask=mask, preset=preset, severity=severity,
+            artifacts=read_artifacts(artifacts))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: set[str] = set()
+    failed = 0
+    for where, load in iter_inputs(inputs, example):
+        try:
+            record = load()
+            name = safe_name(record.record_id)
+            if name in written:
+                raise RecordError(where, f"record id {record.record_id!r} was already rendered; not overwriting")
+            result = render(record, config, seed)
+        except (RecordError, ValueError) as exc:
+            failed += 1
+            click.echo(f"error: {exc}" if isinstance(exc, RecordError) else f"error: {where}: {exc}", err=True)
+            continue
+        written.add(name)
+        (out / f"{name}.{fmt}").write_bytes(encode_image(result.image, fmt, quality))
+        if truth:
+            (out / f"{name}.json").write_text(truth_json(result))
+        if mask:
+            (out / f"{name}_mask.png").write_bytes(cv2.imencode(".png", result.mask)[1].tobytes())
+    click.echo(f"rendered {len(written)} record(s) to {out}" + (f", {failed} failed" if failed else ""),
+               err=bool(failed))
+    if failed:
+        sys.exit(1)

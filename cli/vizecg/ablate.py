@@ -1,0 +1,41 @@
+"""`vizecg ablate`: baselines and ablations with one seed and budget, evaluated on test, as a markdown table."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from vizecg.training.ablate import ABLATIONS, run_ablation
+from vizecg.training.runtime import using_runtime
+from vizecg.training.trainer import RunError
+
+from .options import run_options, runtime_options, train_config
+
+
+def parse_runs(ctx, param, value: str | None) -> tuple[str, ...]:
+    """Comma-separated run names (checked by run_ablation); all runs when absent."""
+    return tuple(ABLATIONS) if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+@click.command("ablate")
+@run_options
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="folder for all runs and tables")
+@click.option("--runs", callback=parse_runs, default=None, help=f"comma-separated subset of: {', '.join(ABLATIONS)}")
+@click.option("--bootstrap", type=click.IntRange(1), default=1000, show_default=True, help="bootstrap resamples")
+@runtime_options
+def ablate_cmd(out, runs, bootstrap, device, workers, threads, progress, **options):
+    """Train and evaluate signal-only, image-only, VizECGNet without KD / CMAM / SMAM, VizECGNet, and VizECGNet
+    with its teacher detached from the image stream's losses."""
+    if options["data"] is None:
+        raise click.UsageError("need --data")
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        with using_runtime(None, device, threads) as runtime:
+            table = run_ablation(train_config(options), out, runs, runtime, workers, progress, bootstrap)
+    except (RunError, FileNotFoundError, ValueError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if runtime.is_main:
+        click.echo(table.read_text())

@@ -1,0 +1,95 @@
+"""Click options shared by `vizecg train` and `vizecg ablate`, and their conversion to a TrainConfig."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from vizecg.models import VIZECGNET_CONFIGS
+from vizecg.models.vizecgnet import STREAMS
+from vizecg.preprocess import InputSpec
+from vizecg.training.runtime import DEVICES
+from vizecg.training.trainer import TrainConfig
+
+DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+SPEC = InputSpec()
+
+
+def parse_size(ctx, param, value: str) -> tuple[int, int]:
+    """`HxW` (e.g. 272x352) -> (height, width)."""
+    try:
+        height, width = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected HEIGHTxWIDTH, e.g. 272x352") from None
+    return height, width
+
+
+def stack(*decorators: Callable) -> Callable:
+    def apply(func: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+    return apply
+
+
+run_options = stack(
+    click.option("--data", type=click.Path(exists=True, file_okay=False), help="built dataset folder (ecgprint build)"),
+    click.option("--config", type=click.Choice(sorted(VIZECGNET_CONFIGS)), default=DEFAULTS["config"],
+                 show_default=True, help="named model configuration"),
+    click.option("--epochs", type=click.IntRange(1), default=DEFAULTS["epochs"], show_default=True),
+    click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS["batch_size"], show_default=True),
+    click.option("--lr", type=float, default=DEFAULTS["lr"], show_default=True, help="Adam learning rate (cosine "
+                 "annealed to 0 over all steps)"),
+    click.option("--weight-decay", type=float, default=DEFAULTS["weight_decay"], show_default=True),
+    click.option("--seed", type=int, default=DEFAULTS["seed"], show_default=True),
+    click.option("--kd-temperature", type=float, default=DEFAULTS["kd_temperature"], show_default=True),
+    click.option("--modality-dropout", type=float, default=DEFAULTS["modality_dropout"], show_default=True,
+                 help="share of training samples whose image stream sees the learned substitute signal token"),
+    click.option("--image-size", callback=parse_size, default=f"{SPEC.image_height}x{SPEC.image_width}",
+                 show_default=True, help="model input HEIGHTxWIDTH in pixels"),
+    click.option("--signal-fs", type=float, default=SPEC.signal_fs, show_default=True, help="signal input Hz"),
+    click.option("--signal-samples", type=int, default=SPEC.signal_samples, show_default=True,
+                 help="signal input length (a multiple of 256)"),
+    click.option("--keep-checkpoints", type=click.IntRange(1), default=DEFAULTS["keep_checkpoints"],
+                 show_default=True, help="epoch checkpoints kept (best.pt is kept separately)"),
+)
+
+ablation_switches = stack(
+    click.option("--streams", type=click.Choice(STREAMS), default=DEFAULTS["streams"], show_default=True,
+                 help="both = VizECGNet; signal or image = single-modality baseline"),
+    click.option("--no-cmam", is_flag=True, help="ablation: no cross-modal attention"),
+    click.option("--no-smam", is_flag=True, help="ablation: no self-modal attention"),
+    click.option("--kd-weight", type=float, default=DEFAULTS["kd_weight"], show_default=True,
+                 help="weight of the signal-to-image KD loss (0 = no KD)"),
+    click.option("--detach-signal-context", is_flag=True, help="the image stream's CMAM reads the signal token "
+                 "without gradient: image-stream losses do not train the teacher's signal encoder"),
+)
+
+runtime_options = stack(
+    click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True),
+    click.option("--workers", type=click.IntRange(0), default=1, show_default=True, help="data loader processes"),
+    click.option("--threads", type=click.IntRange(1), default=None,
+                 help="CPU threads per process [default: cores / processes on this node]"),
+    click.option("--progress/--no-progress", default=None, help="progress bar (default: only on a terminal)"),
+)
+
+
+def train_config(options: dict[str, Any]) -> TrainConfig:
+    """A validated TrainConfig from the parsed options (ablation switches at their defaults when absent)."""
+    height, width = options["image_size"]
+    try:
+        return TrainConfig(
+            data=options["data"], config=options["config"], epochs=options["epochs"],
+            batch_size=options["batch_size"], lr=options["lr"], weight_decay=options["weight_decay"],
+            seed=options["seed"], streams=options.get("streams", DEFAULTS["streams"]),
+            cmam=not options.get("no_cmam", False), smam=not options.get("no_smam", False),
+            kd_weight=options.get("kd_weight", DEFAULTS["kd_weight"]), kd_temperature=options["kd_temperature"],
+            modality_dropout=options["modality_dropout"],
+            detach_signal_context=options.get("detach_signal_context", False),
+            spec=InputSpec(height, width, options["signal_fs"], options["signal_samples"]),
+            keep_checkpoints=options["keep_checkpoints"])
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None

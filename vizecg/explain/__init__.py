@@ -1,0 +1,1 @@
+"""Explanations: Grad-CAM heatmaps of the image stream, per-lead attribution and overlays."""

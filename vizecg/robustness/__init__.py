@@ -1,0 +1,1 @@
+"""Robustness studies: accuracy of a checkpoint vs print quality (preset x severity), reports and plots."""

@@ -1,0 +1,68 @@
+"""The run configuration: everything that decides a training run's result, validated at construction."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from vizecg.models import VIZECGNET_CONFIGS, VizECGNetConfig
+from vizecg.preprocess import InputSpec
+from vizecg.training.losses import LossConfig
+
+
+class RunError(RuntimeError):
+    """The run cannot start or continue (occupied output folder, nothing to resume, wrong dataset)."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a run's result; runtime choices (device, loader workers, threads) are not here.
+
+    A single-stream run (streams "signal" or "image") has no CMAM, whatever `cmam` says.
+    """
+
+    data: str
+    config: str = "small"
+    epochs: int = 10
+    batch_size: int = 16
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    seed: int = 0
+    streams: str = "both"
+    cmam: bool = True
+    smam: bool = True
+    kd_weight: float = 1.0
+    kd_temperature: float = 1.0
+    modality_dropout: float = 0.5
+    detach_signal_context: bool = False
+    spec: InputSpec = field(default_factory=InputSpec)
+    keep_checkpoints: int = 3
+
+    def __post_init__(self) -> None:
+        if self.config not in VIZECGNET_CONFIGS:
+            raise ValueError(f"unknown config {self.config!r}; choose from {sorted(VIZECGNET_CONFIGS)}")
+        if self.epochs < 1 or self.batch_size < 1 or self.keep_checkpoints < 1:
+            raise ValueError(f"epochs, batch_size and keep_checkpoints must be >= 1, got {self.epochs}, "
+                             f"{self.batch_size}, {self.keep_checkpoints}")
+        if not (self.lr > 0 and self.weight_decay >= 0):
+            raise ValueError(f"need lr > 0 and weight_decay >= 0, got {self.lr}, {self.weight_decay}")
+        model = self.model_config()
+        self.loss_config()
+        if model.streams != "image" and self.spec.signal_samples % model.signal.stride:
+            raise ValueError(f"signal_samples ({self.spec.signal_samples}) must be a multiple of "
+                             f"{model.signal.stride} for the {self.config!r} signal encoder")
+
+    def model_config(self) -> VizECGNetConfig:
+        return VizECGNetConfig.named(self.config, streams=self.streams, cmam=self.cmam and self.streams == "both",
+                                     smam=self.smam, modality_dropout=self.modality_dropout,
+                                     detach_signal_context=self.detach_signal_context)
+
+    def loss_config(self) -> LossConfig:
+        return LossConfig(kd_weight=self.kd_weight, temperature=self.kd_temperature)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        return cls(**{**data, "spec": InputSpec(**data["spec"])})
