@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 
+from ecgprint.atomic import write_atomic
 from vizecg.evaluation.evaluate import Evaluation, evaluate_checkpoint
 from vizecg.evaluation.metrics import paired_difference
 from vizecg.evaluation.report import with_ci
@@ -25,7 +26,6 @@ from vizecg.models import VIZECGNET_CONFIGS
 from vizecg.models.vizecgnet import STREAMS
 from vizecg.preprocess import InputSpec
 from vizecg.training.ablate import train_or_continue
-from vizecg.training.runlog import write_atomic
 from vizecg.training.runtime import start_runtime
 from vizecg.training.trainer import BEST, TrainConfig
 

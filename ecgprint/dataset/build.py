@@ -12,12 +12,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import __version__
+from ..atomic import write_atomic
 from ..labels import LABELS
 from .card import write_card
 from .executors import run_dask, run_local
 from .plan import ShardSpec, make_plan
 from .recipe import Recipe
-from .worker import STATE_DIR, ShardReport, _write_atomic, file_sha256, report_path
+from .worker import STATE_DIR, ShardReport, file_sha256, report_path
 
 MANAGED = ("data", STATE_DIR, "manifest.json", "quarantine.jsonl", "README.md", "examples")
 
@@ -57,7 +58,7 @@ def prepare_output(recipe: Recipe, out: Path, overwrite: bool) -> None:
                     target.unlink()
     elif out.exists() and any(out.iterdir()) and not overwrite:
         raise BuildError(f"{out} is not empty and holds no ecgprint build; choose an empty folder or --overwrite")
-    _write_atomic(state_file, json.dumps(_state(recipe), sort_keys=True))
+    write_atomic(state_file, json.dumps(_state(recipe), sort_keys=True))
 
 
 def finished_report(out: Path, shard: ShardSpec) -> ShardReport | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import cv2
 import numpy as np
 import pyarrow.parquet as pq
 
+from ..atomic import atomic_path, write_atomic
 from ..errors import RecordError
 from ..labels import LABELS, to_multi_hot
 from ..record import Record
@@ -150,20 +150,11 @@ def _build_shard(recipe: Recipe, shard: ShardSpec, out_dir: Path) -> ShardReport
             quarantine[key] = {**where, "stage": "render", "reason": f"{type(exc).__name__}: {exc}"}
     data_dir = out_dir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    final = data_dir / f"{shard.name}.parquet"
-    tmp = data_dir / f".{shard.name}.parquet.tmp"
-    pq.write_table(rows_to_table(rows, recipe.signal_samples), tmp, **PARQUET_OPTIONS,
-                   row_group_size=recipe.row_group_rows)
-    counts = {lab: sum(lab in row["labels"] for row in rows) for lab in LABELS}
-    report = ShardReport(shard.name, shard.split, len(rows), tmp.stat().st_size, file_sha256(tmp), counts,
-                         list(quarantine.values()), len(filtered))
-    _write_atomic(report_path(out_dir, shard.name), json.dumps(report.__dict__, sort_keys=True, indent=1))
-    os.replace(tmp, final)
+    with atomic_path(data_dir / f"{shard.name}.parquet") as tmp:   # the report is written before the shard
+        pq.write_table(rows_to_table(rows, recipe.signal_samples), tmp, **PARQUET_OPTIONS,
+                       row_group_size=recipe.row_group_rows)
+        counts = {lab: sum(lab in row["labels"] for row in rows) for lab in LABELS}
+        report = ShardReport(shard.name, shard.split, len(rows), tmp.stat().st_size, file_sha256(tmp), counts,
+                             list(quarantine.values()), len(filtered))
+        write_atomic(report_path(out_dir, shard.name), json.dumps(report.__dict__, sort_keys=True, indent=1))
     return report
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)

@@ -6,9 +6,9 @@ import json
 import math
 from pathlib import Path
 
+from ecgprint.atomic import write_atomic
 from vizecg.evaluation.evaluate import Evaluation
 from vizecg.evaluation.metrics import METRICS, MetricsReport
-from vizecg.training.runlog import write_atomic
 
 
 def with_ci(report: MetricsReport, metric: str, column: str) -> str:

@@ -9,8 +9,8 @@ import json
 import math
 from pathlib import Path
 
+from ecgprint.atomic import write_atomic
 from vizecg.robustness.study import Study
-from vizecg.training.runlog import write_atomic
 
 
 def csv_text(rows: list[dict]) -> str:

@@ -7,13 +7,13 @@ Layout: {"format": FORMAT, "meta": JSON of CheckpointMeta, "model": state dict} 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from ecgprint.atomic import atomic_path
 from ecgprint.labels import LABELS
 from vizecg.models import VizECGNet, VizECGNetConfig
 from vizecg.preprocess import InputSpec
@@ -58,9 +58,8 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: CheckpointMe
     path = Path(path)
     payload = {"format": FORMAT, "meta": meta.to_json(),
                "model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, **(training_state or {})}
-    tmp = path.with_name(f".{path.name}.tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:

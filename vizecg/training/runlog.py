@@ -6,18 +6,12 @@ import csv
 import io
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
+from ecgprint.atomic import write_atomic
+
 JSONL, CSV = "metrics.jsonl", "metrics.csv"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file + rename, so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 class RunLog:

@@ -20,6 +20,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
+from ecgprint.atomic import write_atomic
 from ecgprint.labels import LABELS
 from vizecg.data import ShardDataset, make_loader
 from vizecg.evaluation.metrics import metrics_report, select_thresholds
@@ -28,7 +29,7 @@ from vizecg.models import VizECGNet
 from vizecg.training.checkpoint import CheckpointMeta, read_checkpoint, save_checkpoint
 from vizecg.training.config import RunError, TrainConfig
 from vizecg.training.losses import LossConfig, LossTerms, vizecg_loss
-from vizecg.training.runlog import RunLog, write_atomic
+from vizecg.training.runlog import RunLog
 from vizecg.training.runtime import Runtime, using_runtime
 
 RUN_FILE, CHECKPOINTS, BEST = "run.json", "checkpoints", "best.pt"
