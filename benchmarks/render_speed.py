@@ -1,7 +1,8 @@
 """Render speed: ms per page for raster only, PNG file and JPEG file, against a minimal OpenCV baseline
-(grid lines + the same 12-lead polylines + encode) measured in the same run; then ms per page for every
-artifact preset at one severity (render + artifacts, seed = record index) and its ratio to the clean preset,
-interleaved page by page. Prints one JSON line.
+(grid lines + the same 12-lead polylines + encode) measured in the same run; ms per clean page in a random
+drawing style (seeded_style(record index), 100-200 dpi, its grid computed afresh for nearly every page); then
+ms per page for every artifact preset at one severity (render + artifacts, seed = record index) and its ratio
+to the clean preset, interleaved page by page. Prints one JSON line.
 
     python benchmarks/render_speed.py [-n 30] [--dpi 200] [--severity 0.5]
 """
@@ -21,6 +22,7 @@ import numpy as np
 from ecgprint.artifacts import PRESETS
 from ecgprint.paper import Paper
 from ecgprint.render import PNG_PARAMS, RenderConfig, encode_image, line_thickness_px, render
+from ecgprint.style import seeded_style
 
 LUDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ludb"
 
@@ -31,7 +33,7 @@ def load_records(n: int):
         from ecgprint.sources import list_source
         items = list(list_source(LUDB))[:n]
         return [item.load() for item in items], "ludb"
-    from ecgprint.sources.synthetic import SynthConfig, synth_record
+    from ecgprint.synth import SynthConfig, synth_record
     return [synth_record(i, SynthConfig()) for i in range(n)], "synthetic"
 
 
@@ -87,6 +89,7 @@ def main() -> None:
     results = [render(r, config) for r in records]
     lines = [[lt.points for lt in res.truth.leads] for res in results]
     thickness = line_thickness_px(config)
+    styled = [seeded_style(k, config) for k in range(len(records))]
     with tempfile.TemporaryDirectory() as tmp:
         def write(name: str, data: bytes) -> None:
             Path(tmp, name).write_bytes(data)
@@ -103,6 +106,7 @@ def main() -> None:
                                         records),
             "baseline_raster_ms": per_page_ms(lambda p: baseline_raster(config.paper, p, thickness), lines),
             "baseline_png_file_ms": per_page_ms(base_png, lines),
+            "random_style_raster_ms": per_page_ms(lambda k: render(records[k], styled[k], seed=k), range(len(records))),
         }
         png_bytes = len(encode_image(results[0].image, "png"))
     presets, presets_cpu = preset_ms(records, config, args.severity)

@@ -19,11 +19,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from ecg_measure import bandpass, median_beat, measure, qrs_bounds, r_peaks  # noqa: E402
+from ecg_measure import bandpass, measure, median_beat, qrs_bounds, r_peaks  # noqa: E402
 
 from ecgprint.labels import LABELS  # noqa: E402
 from ecgprint.leads import STANDARD_LEADS  # noqa: E402
-from ecgprint.sources.synthetic import SynthConfig, iter_synthetic  # noqa: E402
+from ecgprint.synth import SynthConfig, iter_synthetic  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 AMPLITUDE_LEADS = ("I", "II", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")

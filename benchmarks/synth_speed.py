@@ -18,8 +18,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ecgprint.sources.synthetic import PATIENT_STREAM, RECORD_STREAM, SynthConfig, synth_record  # noqa: E402
+from ecgprint.synth.config import SynthConfig  # noqa: E402
 from ecgprint.synth.dipole import beat_pulses, gaussian_sum  # noqa: E402
+from ecgprint.synth.generate import PATIENT_STREAM, RECORD_STREAM, synth_record  # noqa: E402
 from ecgprint.synth.morphology import beat_templates  # noqa: E402
 from ecgprint.synth.patient import sample_patient  # noqa: E402
 from ecgprint.synth.physiology import record_physiology  # noqa: E402

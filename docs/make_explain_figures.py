@@ -24,7 +24,7 @@ from PIL import Image
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, render
-from ecgprint.sources.synthetic import SynthConfig, synth_record
+from ecgprint.synth import SynthConfig, synth_record
 from vizecg.explain.gradcam import Explainer, lead_boxes
 from vizecg.explain.overlay import overlay
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, encode_image, render
-from ecgprint.sources.synthetic import SynthConfig, synth_record
+from ecgprint.synth import SynthConfig, synth_record
 from ecgprint.synth.config import NORMAL_CODE
 
 OUT = Path(__file__).resolve().parent / "img" / "synthetic"

@@ -1,4 +1,5 @@
-"""Atomic file writes (temp file beside the target + rename): a crash or kill never leaves half a file behind."""
+"""Atomic file writes (temp file beside the target + rename): a crash or kill never leaves half a file behind;
+and `inside`, the check that a path built from names stays in the output folder."""
 
 from __future__ import annotations
 
@@ -6,6 +7,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def inside(root: str | Path, path: str | Path) -> Path:
+    """`path` resolved (`..` and links followed); ValueError naming it if that is not inside the folder `root`, so
+    no name in a recipe and no link in an output folder can make a write land elsewhere."""
+    folder, resolved = Path(root).resolve(), Path(path).resolve()
+    if not resolved.is_relative_to(folder):
+        raise ValueError(f"{path}: resolves to {resolved}, outside the output folder {folder}")
+    return resolved
 
 
 @contextmanager

@@ -21,8 +21,11 @@ SIMPLIFY_PX = 0.25
 MINOR_LINE_MM = 0.1
 MAJOR_LINE_MM = 0.2
 MIN_LINE_PX = 0.7            # keep grid lines visible at low dpi
-FONT = cv2.FONT_HERSHEY_SIMPLEX
-_FONT_CAP_PX = cv2.getTextSize("H", FONT, 1.0, 1)[0][1]   # cap height of the font at scale 1
+# Major-line patterns: (period, ink length) in mm along the line, ink centred on the mm lattice; None = solid.
+MAJOR_PATTERNS: dict[str, tuple[float, float] | None] = {"solid": None, "dashed": (2.0, 1.0), "dotted": (1.0, 0.25)}
+FONTS = {"simplex": cv2.FONT_HERSHEY_SIMPLEX, "duplex": cv2.FONT_HERSHEY_DUPLEX, "complex": cv2.FONT_HERSHEY_COMPLEX,
+         "triplex": cv2.FONT_HERSHEY_TRIPLEX, "plain": cv2.FONT_HERSHEY_PLAIN}
+_FONT_CAP_PX = {name: cv2.getTextSize("H", face, 1.0, 1)[0][1] for name, face in FONTS.items()}  # cap height at scale 1
 
 
 def _line_coverage(n: int, centres: np.ndarray, width: float) -> np.ndarray:
@@ -36,41 +39,69 @@ def _line_coverage(n: int, centres: np.ndarray, width: float) -> np.ndarray:
     return np.clip(cov, 0.0, 1.0)
 
 
-@functools.lru_cache(maxsize=16)
-def _grid_background(paper: Paper) -> np.ndarray:
-    # Cached: the grid depends only on the paper, and a dataset build renders thousands of pages on the same
-    # paper; computing it costs ~10x the rest of a render (see docs/performance.md).
+def _dashes(n: int, lo_mm: float, hi_mm: float, ppmm: float, pattern: str) -> np.ndarray:
+    """Ink coverage of each of `n` pixels along a major line running from lo_mm to hi_mm (all 1 = solid)."""
+    dash = MAJOR_PATTERNS[pattern]
+    if dash is None:
+        return np.ones(n, np.float32)
+    period, ink = dash
+    return _line_coverage(n, np.arange(lo_mm, hi_mm + period / 2, period) * ppmm, ink * ppmm)
+
+
+def _faded(colour, paper_rgb, intensity: float) -> np.ndarray:
+    """A grid colour moved toward the paper colour (intensity < 1) or away from it (> 1, more saturated)."""
+    paper_f = np.asarray(paper_rgb, np.float32)
+    return np.clip(paper_f + np.float32(intensity) * (np.asarray(colour, np.float32) - paper_f), 0, 255)
+
+
+@functools.lru_cache(maxsize=8)
+def _grid_background(paper: Paper, intensity: float = 1.0, pattern: str = "solid", minor: bool = True) -> np.ndarray:
+    # Cached on everything the grid depends on: a dataset build renders thousands of pages on the same paper,
+    # and computing a grid costs several renders (docs/performance.md).
     w, h = paper.size_px
     style = GRID_STYLES[paper.grid]
     paper_rgb = style[0] if style else (255, 255, 255)
-    canvas = np.empty((h, w, 3), np.uint8)
-    canvas[:] = paper_rgb
     if style is None:
+        canvas = np.empty((h, w, 3), np.uint8)
+        canvas[:] = paper_rgb
         canvas.flags.writeable = False
         return canvas
     page_w, page_h = paper.size_mm
     ppmm = paper.px_per_mm
     xs_mm = np.arange(np.ceil(paper.margin_mm), np.floor(page_w - paper.margin_mm) + 1)
     ys_mm = np.arange(np.ceil(paper.margin_mm), np.floor(page_h - paper.margin_mm) + 1)
-    img = canvas.astype(np.float32)
+    # Lines span only the grid area, not the margins.
+    x_in = (np.arange(w) >= xs_mm[0] * ppmm - 1) & (np.arange(w) <= xs_mm[-1] * ppmm + 1)
+    y_in = (np.arange(h) >= ys_mm[0] * ppmm - 1) & (np.arange(h) <= ys_mm[-1] * ppmm + 1)
+    layers = []   # per line kind: colour, row alpha, column alpha, dash coverage along x and along y
     for is_major, colour, width in ((False, style[1], MINOR_LINE_MM), (True, style[2], MAJOR_LINE_MM)):
+        if not (is_major or minor):
+            continue
+        kind = pattern if is_major else "solid"
         pick_x = (xs_mm % 5 == 0) == is_major
         pick_y = (ys_mm % 5 == 0) == is_major
-        cx = _line_coverage(w, xs_mm[pick_x] * ppmm, width * ppmm)
-        cy = _line_coverage(h, ys_mm[pick_y] * ppmm, width * ppmm)
-        # Lines span only the grid area, not the margins.
-        x_in = (np.arange(w) >= xs_mm[0] * ppmm - 1) & (np.arange(w) <= xs_mm[-1] * ppmm + 1)
-        y_in = (np.arange(h) >= ys_mm[0] * ppmm - 1) & (np.arange(h) <= ys_mm[-1] * ppmm + 1)
-        alpha = np.maximum.outer(cy * y_in, cx * x_in)[..., None]
-        img = img * (1 - alpha) + np.asarray(colour, np.float32) * alpha
-    canvas = np.rint(img).astype(np.uint8)
+        layers.append((_faded(colour, paper_rgb, intensity),
+                       _line_coverage(h, ys_mm[pick_y] * ppmm, width * ppmm) * y_in,
+                       _line_coverage(w, xs_mm[pick_x] * ppmm, width * ppmm) * x_in,
+                       _dashes(w, xs_mm[0], xs_mm[-1], ppmm, kind), _dashes(h, ys_mm[0], ys_mm[-1], ppmm, kind)))
+    # A pixel's alpha is max(row alpha x dash along x, dash along y x column alpha): rows with equal row alphas and
+    # dashes are equal, so each distinct row is blended once (~1/4 of the rows at 200 dpi) and then copied.
+    profiles = np.stack([v for _, rows, _, _, along_y in layers for v in (rows, along_y)], axis=1)
+    distinct, inverse = np.unique(profiles, axis=0, return_inverse=True)
+    img = np.empty((len(distinct), w, 3), np.float32)
+    img[:] = paper_rgb
+    for k, (colour, _, cols, along_x, _) in enumerate(layers):
+        alpha = np.maximum(np.outer(distinct[:, 2 * k], along_x), np.outer(distinct[:, 2 * k + 1], cols))[..., None]
+        img = img * (1 - alpha) + colour * alpha
+    canvas = np.rint(img).astype(np.uint8)[inverse.reshape(-1)]
     canvas.flags.writeable = False
     return canvas
 
 
-def grid_canvas(paper: Paper) -> np.ndarray:
-    """A fresh, writable page with the paper colour and the 1 mm / 5 mm grid exactly on the mm lattice."""
-    return _grid_background(paper).copy()
+def grid_canvas(paper: Paper, intensity: float = 1.0, pattern: str = "solid", minor: bool = True) -> np.ndarray:
+    """A fresh, writable page with the paper colour and the 1 mm / 5 mm grid exactly on the mm lattice; the
+    grid colours faded or saturated by `intensity`, major lines solid/dashed/dotted, minor lines optional."""
+    return _grid_background(paper, intensity, pattern, minor).copy()
 
 
 def _fixed_point_runs(points: np.ndarray) -> list[np.ndarray]:
@@ -92,16 +123,28 @@ def draw_polylines(canvas: np.ndarray, polylines: list[np.ndarray], colour, thic
                       cv2.LINE_AA if antialias else cv2.LINE_8, SUBPIXEL_BITS)
 
 
-def text_scale(cap_height_px: float) -> float:
+def text_scale(cap_height_px: float, font: str = "simplex") -> float:
     """OpenCV font scale giving capital letters `cap_height_px` tall."""
-    return cap_height_px / _FONT_CAP_PX
+    return cap_height_px / _FONT_CAP_PX[font]
 
 
-def draw_text(canvas: np.ndarray, text: str, x: float, y: float, cap_height_px: float, colour) -> list[float]:
-    """Draw text with its baseline-left at (x, y); returns its box [x0, y0, x1, y1] in px."""
-    scale = text_scale(cap_height_px)
+def _text_metrics(text: str, cap_height_px: float, font: str) -> tuple[float, int, int, int, int]:
+    """(scale, thickness, width, height above the baseline, descent) of `text` in px."""
+    scale = text_scale(cap_height_px, font)
     thickness = max(1, round(cap_height_px / 12))
-    (tw, th), descent = cv2.getTextSize(text, FONT, scale, thickness)
+    (tw, th), descent = cv2.getTextSize(text, FONTS[font], scale, thickness)
+    return scale, thickness, tw, th, descent
+
+
+def text_width_px(text: str, cap_height_px: float, font: str = "simplex") -> int:
+    """Width in px of `text` as draw_text prints it."""
+    return _text_metrics(text, cap_height_px, font)[2]
+
+
+def draw_text(canvas: np.ndarray, text: str, x: float, y: float, cap_height_px: float, colour,
+              font: str = "simplex") -> list[float]:
+    """Draw text with its baseline-left at (x, y) in a Hershey `font`; returns its box [x0, y0, x1, y1] in px."""
+    scale, thickness, tw, th, descent = _text_metrics(text, cap_height_px, font)
     org = (int(round(x)), int(round(y)))
-    cv2.putText(canvas, text, org, FONT, scale, tuple(int(c) for c in colour), thickness, cv2.LINE_AA)
+    cv2.putText(canvas, text, org, FONTS[font], scale, tuple(int(c) for c in colour), thickness, cv2.LINE_AA)
     return [float(org[0]), float(org[1] - th), float(org[0] + tw), float(org[1] + descent)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -12,11 +14,13 @@ import numpy as np
 
 from . import layout as layout_mod
 from .artifacts import build_pipeline, parse_description, preset
-from .layout import CAL_DURATION_S, CAL_GAP_MM, CAL_MV
 from .leads import STANDARD_LEADS
+from .marks import (LABEL_PAD_MM, WIDEST_LABEL, draw_calibration, draw_labels, draw_separators, draw_text_block,
+                    text_fields)
 from .paper import Paper
-from .raster import draw_polylines, draw_text, grid_canvas
+from .raster import draw_polylines, grid_canvas, text_width_px
 from .record import Record
+from .style import Style
 from .truth import LeadTruth, Truth, panel_truth
 
 IMAGE_FORMATS = ("png", "jpg")
@@ -47,10 +51,16 @@ class RenderConfig:
     preset: str = "clean"                      # artifact preset (ecgprint.artifacts.presets)
     severity: float = 0.0                      # 0 = the clean page exactly .. 1 = the preset's worst
     artifacts: tuple[dict, ...] | None = None  # custom artifacts applied after the preset's
+    style: Style = Style()                     # drawing style (ecgprint.style); Style() is the classic look
 
     def __post_init__(self) -> None:
         if not isinstance(self.paper, Paper):
             raise ValueError("paper must be a Paper")
+        if not isinstance(self.style, Style):
+            raise ValueError("style must be a Style")
+        if self.style.header_mm + self.style.footer_mm > self.paper.size_mm[1] - 2 * self.paper.margin_mm - 10:
+            raise ValueError(f"style header_mm + footer_mm ({self.style.header_mm:g} + {self.style.footer_mm:g}) "
+                             f"leave less than 10 mm for the rows of this page")
         if self.rhythm is not None:
             object.__setattr__(self, "rhythm", tuple(self.rhythm))
         object.__setattr__(self, "trace_color", _rgb(self.trace_color, "trace_color"))
@@ -72,13 +82,27 @@ class RenderConfig:
 
     def panel_specs(self) -> list[layout_mod.PanelSpec]:
         """The layout expanded over the seconds that fit on this paper."""
-        return layout_mod.layout_rows(self.layout, self.rhythm, layout_mod.fit_duration(self.paper, self.duration))
+        shown = layout_mod.fit_duration(self.paper, self.duration, self.style, self.label_gutter_mm())
+        return layout_mod.layout_rows(self.layout, self.rhythm, shown)
+
+    def label_gutter_mm(self) -> float:
+        """Width kept left of the traces for lead names printed there (style.label_position "left"), else 0."""
+        if not (self.show_labels and self.style.label_position == "left"):
+            return 0.0
+        cap_px = self.label_height_mm() * self.paper.px_per_mm
+        return text_width_px(WIDEST_LABEL, cap_px, self.style.font) / self.paper.px_per_mm + 2 * LABEL_PAD_MM
+
+    def label_height_mm(self) -> float:
+        """Cap height of the lead names."""
+        return self.text_height_mm * self.style.label_scale
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["rhythm"] = None if self.rhythm is None else list(self.rhythm)
         out["trace_color"], out["text_color"] = list(self.trace_color), list(self.text_color)
         out["artifacts"] = None if self.artifacts is None else [dict(a) for a in self.artifacts]
+        for key in ("header_lines", "footer_lines"):
+            out["style"][key] = [list(line) for line in getattr(self.style, key)]
         return out
 
     @classmethod
@@ -97,6 +121,8 @@ class RenderConfig:
                 if bad:
                     raise ValueError(f"unknown paper key(s) {bad}")
                 data["paper"] = Paper(**paper)
+        if isinstance(data.get("style"), dict):
+            data["style"] = Style.from_dict(data["style"])
         for key in ("trace_color", "text_color", "rhythm"):
             if data.get(key) is not None:
                 data[key] = tuple(data[key])
@@ -127,66 +153,59 @@ class RenderResult:
         return {"record_id": self.record_id, "seed": self.seed, "config": self.config.to_dict(),
                 "artifacts": self.meta.get("artifacts", []), **self.truth.to_dict()}
 
+    def save(self, folder: str | Path, name: str | None = None, fmt: str = "png", quality: int = 95,
+             truth: bool = True) -> list[Path]:
+        """Write `<name>.<fmt>`, `<name>.json` (if `truth`) and `<name>_mask.png` (if rendered with a mask) into
+        `folder`; `name` defaults to safe_name(record_id) and may not lead outside `folder`. Returns the paths."""
+        folder = Path(folder)
+        name = safe_name(self.record_id) if name is None else name
+        image_path = folder / f"{name}.{fmt}"
+        if image_path.resolve().parent != folder.resolve():
+            raise ValueError(f"{image_path}: file name {name!r} leads outside the output folder {folder}")
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {image_path: encode_image(self.image, fmt, quality)}
+        if truth:
+            files[folder / f"{name}.json"] = truth_json(self).encode()
+        if self.mask is not None:
+            files[folder / f"{name}_mask.png"] = cv2.imencode(".png", self.mask)[1].tobytes()
+        for path, data in files.items():
+            path.write_bytes(data)
+        return list(files)
+
+
+def safe_name(record_id: str) -> str:
+    """A file name from a record id that cannot escape the output folder."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", record_id).strip("._")
+    return name or "record"
+
 
 def line_thickness_px(config: RenderConfig) -> int:
     return max(1, round(config.line_width_mm * config.paper.px_per_mm))
 
 
-def _calibration_polyline(paper: Paper, x_mm: float, baseline_mm: float) -> np.ndarray:
-    """1 mV x 200 ms pulse with 1 mm of baseline before and after, in px."""
-    pulse_w = CAL_DURATION_S * paper.speed
-    lead_in = CAL_GAP_MM / 2
-    top = baseline_mm - CAL_MV * paper.gain
-    xs = [x_mm, x_mm + lead_in, x_mm + lead_in, x_mm + lead_in + pulse_w, x_mm + lead_in + pulse_w,
-          x_mm + 2 * lead_in + pulse_w]
-    ys = [baseline_mm, baseline_mm, top, top, baseline_mm, baseline_mm]
-    return paper.to_px(np.stack([xs, ys], axis=1).astype(np.float64))
-
-
-def header_text(record: Record, config: RenderConfig) -> str:
-    p = config.paper
-    return (f"ID: {record.record_id}    {p.speed:g} mm/s    {p.gain:g} mm/mV    {config.filter_text}"
-            f"    {record.fs:g} Hz")
-
-
 def render(record: Record, config: RenderConfig = RenderConfig(), seed: int = 0) -> RenderResult:
     """Print `record` on paper as described by `config`; pure: the same inputs give the same bytes."""
-    paper = config.paper
+    paper, style = config.paper, config.style
     if config.start >= record.duration:
         raise ValueError(f"{record.record_id}: start {config.start} s is beyond the record's "
                          f"{record.duration:.2f} s")
-    page = layout_mod.resolve(config.panel_specs(), paper)
+    page = layout_mod.resolve(config.panel_specs(), paper, style, config.label_gutter_mm())
     size = paper.size_px
     ppmm = paper.px_per_mm
     thickness = line_thickness_px(config)
-    canvas = grid_canvas(paper)
+    canvas = grid_canvas(paper, style.grid_intensity, style.major_pattern, style.minor_grid)
     leads: list[LeadTruth] = [panel_truth(record.signal, record.fs, config.start, panel, paper, size, thickness)
                               for panel in page.panels]
     leads = [lt for lt in leads if lt.sample_end > lt.sample_start]
-    draw_polylines(canvas, [lt.points for lt in leads], config.trace_color, thickness)
-
-    calibration = []
-    if config.show_calibration:
-        calibration = [_calibration_polyline(paper, page.calibration_x_mm, b) for b in page.baselines_mm]
-        draw_polylines(canvas, calibration, config.trace_color, thickness)
-    if config.show_separators and page.markers:
-        half = 2.5 * ppmm   # marker: 5 mm vertical tick centred on the baseline
-        ticks = [np.array([[ppmm * x, ppmm * y - half], [ppmm * x, ppmm * y + half]]) for x, y in page.markers]
-        draw_polylines(canvas, ticks, config.trace_color, thickness)
-
-    cap = config.text_height_mm * ppmm
-    texts = []
-    if config.show_labels:
-        for panel in page.panels:
-            x = ppmm * (panel.x_start_mm + 1.0)
-            y = ppmm * (panel.baseline_mm - 0.3 * page.row_height_mm)
-            texts.append({"text": panel.spec.lead,
-                          "box": draw_text(canvas, panel.spec.lead, x, y, cap, config.text_color)})
+    draw_polylines(canvas, [lt.points for lt in leads], config.trace_color, thickness, style.antialias)
+    calibration = draw_calibration(canvas, page, config, thickness) if config.show_calibration else []
+    if config.show_separators:
+        draw_separators(canvas, page, config, thickness)
+    texts = draw_labels(canvas, page, config) if config.show_labels else []
     if config.show_header:
-        text = header_text(record, config)
-        box = draw_text(canvas, text, ppmm * paper.margin_mm + ppmm * 2, ppmm * page.header_baseline_mm,
-                        cap, config.text_color)
-        texts.append({"text": text, "box": box})
+        fields = text_fields(record, config, seed)
+        texts += draw_text_block(canvas, page.header_band_mm, config, fields, config.style.header_lines)
+        texts += draw_text_block(canvas, page.footer_band_mm, config, fields, config.style.footer_lines)
 
     truth = Truth(size[0], size[1], ppmm, np.diag([ppmm, ppmm, 1.0]), leads, calibration, texts, line_px=thickness)
     mask = trace_mask(leads, size, thickness) if config.mask else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .layout import Panel
-from .leads import parse_lead_ref, STANDARD_LEADS
+from .leads import STANDARD_LEADS, parse_lead_ref
 from .paper import Paper
 
 JSON_DECIMALS = 2            # trace coordinates in truth JSON are rounded to 1/100 px
@@ -43,6 +43,14 @@ class LeadTruth:
             "points": pts.tolist(), "visible": self.visible.astype(int).tolist(),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> LeadTruth:
+        """Inverse of to_dict (null points become NaN); KeyError/TypeError/ValueError for a malformed entry."""
+        return cls(str(data["lead"]), str(data["label"]), float(data["sign"]), int(data["row"]),
+                   float(data["t_start"]), float(data["t_end"]), int(data["sample_start"]), int(data["sample_end"]),
+                   np.asarray(data["points"], np.float64).reshape(-1, 2), np.asarray(data["visible"], bool),
+                   [float(v) for v in data["box"]], [float(v) for v in data["cell"]])
+
 
 @dataclass
 class Truth:
@@ -70,6 +78,26 @@ class Truth:
             "calibration": [np.round(c, JSON_DECIMALS).tolist() for c in self.calibration],
             "text": self.text,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Truth:
+        """Inverse of to_dict, so it reads `ecgprint render`'s truth JSON (whose extra keys, the config and seed,
+        are ignored); `line_px` is not in that JSON and reads as 0 there. ValueError (one line) for anything else."""
+        if not isinstance(data, dict) or not {"leads", "image_size"} <= set(data):
+            raise ValueError("not an ecgprint truth JSON (needs 'leads' and 'image_size')")
+        try:
+            width, height = (int(v) for v in data["image_size"])
+            page_to_image = data.get("page_to_image")
+            return cls(width, height, float(data["px_per_mm"]),
+                       None if page_to_image is None else np.asarray(page_to_image, np.float64).reshape(3, 3),
+                       [LeadTruth.from_dict(lead) for lead in data["leads"]],
+                       [np.asarray(c, np.float64).reshape(-1, 2) for c in data.get("calibration", [])],
+                       [{"text": str(t["text"]), "box": [float(v) for v in t["box"]]} for t in data.get("text", [])],
+                       float(data.get("line_px", 0.0)), list(data.get("warps", [])))
+        except KeyError as exc:
+            raise ValueError(f"not an ecgprint truth JSON (missing key {exc})") from None
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not an ecgprint truth JSON ({exc})") from None
 
 
 def _round(values) -> list[float]:

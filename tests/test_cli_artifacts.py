@@ -11,7 +11,7 @@ from cli.ecgprint import main
 
 def test_render_with_preset_records_params_and_rebuilds(tmp_path):
     from ecgprint.render import RenderConfig, encode_image, render
-    from ecgprint.sources.synthetic import example_record
+    from ecgprint.synth import example_record
     res = CliRunner().invoke(main, ["render", "--example", "-o", str(tmp_path), "--dpi", "100", "--preset", "scan",
                                     "--severity", "0.6", "--seed", "4", "--mask"])
     assert res.exit_code == 0, res.output

@@ -69,7 +69,7 @@ def test_missing_input_and_bad_option(tmp_path):
 
 
 def test_record_id_cannot_escape_output_folder():
-    from cli.ecgprint.render import safe_name
+    from ecgprint.render import safe_name
     assert safe_name("../../etc/passwd") == "etc_passwd"
     assert "/" not in safe_name("a/b") and safe_name("..") == "record"
 

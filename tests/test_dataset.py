@@ -111,8 +111,8 @@ def test_rows_hold_labels_signal_and_truth(built):
     assert truth["image_size"] == [row["width"], row["height"]] and len(truth["leads"]) == 13
     config = json.loads(row["render_config"])
     # the stored truth re-makes: rendering the stored config with the row seed gives the same trace coordinates
+    from ecgprint.dataset.read import lead_points
     from ecgprint.dataset.recipe import synth_config
-    from ecgprint.dataset.truth_column import lead_points
     from ecgprint.render import RenderConfig, render
     from ecgprint.sources.synthetic import list_synthetic
     index = int(row["record_id"].rsplit("_", 1)[1])
@@ -305,7 +305,7 @@ def test_demo_recipe_builds_and_verifies(tmp_path):
     assert summary.rows == 400 and summary.quarantined == 0
     assert verify(tmp_path / "demo") == []
     card = (tmp_path / "demo" / "README.md").read_text()
-    assert card.startswith("---\n") and "data/train-*.parquet" in card and "examples/train-00.png" in card
+    assert card.startswith("---\n") and "data/train-[0-9]*.parquet" in card and "examples/train-00.png" in card
 
 
 def test_inspect_counts_and_contact_sheet(built, tmp_path):

@@ -12,7 +12,7 @@ from cli.vizecg import main
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, encode_image, render, truth_json
-from ecgprint.sources.synthetic import example_record
+from ecgprint.synth import example_record
 from tests.study_helpers import trained_tiny
 from tests.vizecg_helpers import one_thread  # noqa: F401
 from vizecg.explain.gradcam import Explainer, box_sums, lead_boxes, shares, to_image

@@ -16,7 +16,7 @@ from ecgprint.artifacts import ARTIFACTS, PRESETS
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig
-from ecgprint.sources.synthetic import SynthConfig, iter_synthetic
+from ecgprint.synth import SynthConfig, iter_synthetic
 from tests.study_helpers import trained_tiny
 from tests.vizecg_helpers import one_thread  # noqa: F401
 from vizecg.robustness.study import conditions, run_study

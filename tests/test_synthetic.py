@@ -15,13 +15,13 @@ from ecg_measure import measure
 from cli.ecgprint.synth import synth
 from ecgprint.labels import LABELS
 from ecgprint.leads import STANDARD_LEADS
-from ecgprint.sources.synthetic import (
+from ecgprint.sources.wfdb_source import write_wfdb
+from ecgprint.synth import (
     NuisanceConfig,
     SynthConfig,
     example_record,
     iter_synthetic,
     synth_record,
-    write_wfdb,
 )
 from ecgprint.synth.labelsets import (
     balanced_distribution,

@@ -11,7 +11,7 @@ from cli.vizecg import main
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, render
-from ecgprint.sources.synthetic import example_record
+from ecgprint.synth import example_record
 from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint  # noqa: F401
 from vizecg.preprocess import image_tensor
 

@@ -1,7 +1,11 @@
 """vizecg predict: rendered clean and photo-preset pages give six probabilities, JSON in input order, bad files
-get a one-line error while the others are still predicted, and the bundled-checkpoint default."""
+get a one-line error while the others are still predicted (Predictor.predict_files), and the bundled-checkpoint
+default."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +19,9 @@ from cli.vizecg import main
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, encode_image, render
-from ecgprint.sources.synthetic import example_record
+from ecgprint.synth import example_record
 from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint  # noqa: F401
-from vizecg.predict import Predictor, predict_images, read_image
+from vizecg.predict import FileError, Prediction, Predictor, predict_images, read_image
 from vizecg.preprocess import image_tensor
 
 
@@ -61,9 +65,10 @@ def test_cli_json_in_input_order_with_a_one_line_error_for_a_non_image(pages, ck
     assert result.exit_code == 1
     assert result.stderr == f"error: {images[1]}: not a decodable PNG/JPEG image\n"
     out = json.loads(result.stdout)
-    assert [o["image"] for o in out] == [images[0], images[2]]
+    assert [o["image"] for o in out] == images
+    assert out[1] == {"image": images[1], "error": f"{images[1]}: not a decodable PNG/JPEG image"}
     expected = predict_images([images[0], images[2]], ckpt)
-    for obj, row in zip(out, expected):
+    for obj, row in zip([out[0], out[2]], expected):
         assert list(obj["probabilities"]) == list(LABELS) == list(obj["decisions"])
         np.testing.assert_allclose(list(obj["probabilities"].values()), row, rtol=1e-6)
         assert obj["decisions"] == {k: p >= 0.5 for k, p in zip(LABELS, row)}
@@ -88,3 +93,45 @@ def test_default_checkpoint_is_the_bundled_one(pages, ckpt, monkeypatch, tmp_pat
     Path(tmp_path / "weights" / "vizecg.pt").write_bytes(ckpt.read_bytes())
     bundled = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--json"])
     assert bundled.exit_code == 0 and len(json.loads(bundled.stdout)) == 1
+
+
+def test_predict_files_keeps_input_order_with_an_error_entry_between_good_files(pages, ckpt, tmp_path):
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    paths = [pages / "clean.png", empty, pages / "notes.png", pages / "photo.jpg", pages / "clean.png"]
+    entries = Predictor(ckpt, batch_size=2).predict_files(paths)
+    assert [type(e) for e in entries] == [Prediction, FileError, FileError, Prediction, Prediction]
+    assert [e.image for e in entries] == [str(p) for p in paths]
+    assert entries[1].to_dict() == {"image": str(empty), "error": f"{empty}: empty file"}
+    assert entries[2].error == f"{pages / 'notes.png'}: not a decodable PNG/JPEG image"
+    expected = predict_images([paths[0], paths[3], paths[4]], ckpt)
+    for entry, row in zip([entries[0], entries[3], entries[4]], expected):
+        np.testing.assert_allclose(list(entry.probabilities.values()), row, rtol=1e-6)
+
+
+def test_cli_batch_with_empty_fifo_and_dev_zero_link_predicts_the_rest(pages, ckpt, tmp_path):
+    """Run as a subprocess with a timeout: a FIFO must be refused before it is opened, not hang the command."""
+    empty, fifo, zero = tmp_path / "empty.png", tmp_path / "pipe.png", tmp_path / "zero.png"
+    empty.write_bytes(b"")
+    os.mkfifo(fifo)
+    zero.symlink_to("/dev/zero")
+    images = [str(pages / "clean.png"), str(empty), str(fifo), str(zero), str(pages / "photo.jpg")]
+    repo = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "cli.vizecg", "predict", *images, "--ckpt", str(ckpt), "--device", "cpu"]
+    as_json = subprocess.run([*command, "--json"], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert as_json.returncode == 1 and "Traceback" not in as_json.stderr
+    out = json.loads(as_json.stdout)
+    assert [o["image"] for o in out] == images
+    assert [o.get("error") for o in out] == [None, f"{empty}: empty file",
+                                             f"{fifo}: file is not a regular file (a FIFO)",
+                                             f"{zero}: file is not a regular file (a character device)", None]
+    expected = predict_images([images[0], images[4]], ckpt)
+    for obj, row in zip([out[0], out[4]], expected):
+        np.testing.assert_allclose(list(obj["probabilities"].values()), row, rtol=1e-6)
+    assert as_json.stderr.splitlines() == [f"error: {o['error']}" for o in out if "error" in o]
+    as_table = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120)
+    assert as_table.returncode == 1 and "Traceback" not in as_table.stderr
+    rows = as_table.stdout.splitlines()[1:6]
+    assert [row.split()[0] for row in rows] == images
+    assert rows[2].split()[1:] == ["error:", "file", "is", "not", "a", "regular", "file", "(a", "FIFO)"]
+    assert len(rows[0].split()) == 7 and len(rows[4].split()) == 7

@@ -5,7 +5,6 @@ vizecg reads only the shards `ecgprint build` writes; nothing is loaded into RAM
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pyarrow.parquet as pq
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from ecgprint.dataset.manifest import Manifest
 from ecgprint.dataset.read import decode_image, stored_signals
 from vizecg.preprocess import InputSpec, fit_signal, image_tensor
 
@@ -28,8 +28,7 @@ class ShardDataset(Dataset):
                  augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
                  cache_row_groups: int = 4):
         self.root, self.split, self.spec, self.augment = Path(root), split, spec, augment
-        manifest = json.loads((self.root / "manifest.json").read_text())
-        self.files = [self.root / s["file"] for s in manifest["shards"] if s["split"] == split and s["rows"]]
+        self.files = Manifest.read(self.root).files(split)
         if not self.files:
             raise ValueError(f"{self.root}: no rows in split {split!r}")
         self.groups: list[tuple[int, int, int]] = []     # (file, row group, rows)

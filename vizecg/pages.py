@@ -4,13 +4,13 @@ study can print the same signals again on the same paper and layout at other pri
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ecgprint.dataset.read import stored_signals
+from ecgprint.dataset.manifest import Manifest
+from ecgprint.dataset.read import row_config, row_record, stored_signals
 from ecgprint.record import Record
 from ecgprint.render import RenderConfig
 
@@ -28,12 +28,9 @@ class Page:
 def split_pages(root: str | Path, split: str, limit: int | None = None) -> list[Page]:
     """The first `limit` distinct records of a split in shard order (a record printed in several rows counts
     once, with its first row's config); ValueError when the split has no rows."""
-    root = Path(root)
-    manifest = json.loads((root / "manifest.json").read_text())
-    files = [root / s["file"] for s in manifest["shards"] if s["split"] == split and s["rows"]]
     pages: list[Page] = []
     seen: set[str] = set()
-    for path in files:
+    for path in Manifest.read(root).files(split):
         shard = pq.ParquetFile(path, memory_map=True)
         for group in range(shard.num_row_groups):
             if limit is not None and len(pages) >= limit:
@@ -44,9 +41,7 @@ def split_pages(root: str | Path, split: str, limit: int | None = None) -> list[
                 if row["record_id"] in seen or (limit is not None and len(pages) >= limit):
                     continue
                 seen.add(row["record_id"])
-                record = Record(signals[k], float(row["fs"]), record_id=row["record_id"],
-                                labels=frozenset(row["labels"]))
-                pages.append(Page(record, RenderConfig.from_dict(json.loads(row["render_config"]))))
+                pages.append(Page(row_record(row, signals[k]), row_config(row)))
     if not pages:
         raise ValueError(f"{root}: no rows in split {split!r}")
     return pages

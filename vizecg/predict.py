@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,23 +10,21 @@ from typing import Any
 import numpy as np
 import torch
 
-from ecgprint.dataset.read import decode_image
+from ecgprint.dataset.read import MAX_IMAGE_BYTES, decode_image
+from ecgprint.regular_file import read_capped
 from vizecg.evaluation.scoring import model_streams
 from vizecg.preprocess import image_tensor
 from vizecg.training.checkpoint import load_model, resolve_checkpoint
 
-MAX_FILE_BYTES = 100 * 2 ** 20   # refuse larger files before reading them (the pixel cap applies after)
+MAX_FILE_BYTES = MAX_IMAGE_BYTES   # refuse larger files before reading them (the pixel cap applies after)
 
 
 def read_image(path: str | Path) -> np.ndarray:
-    """RGB uint8 image from a PNG/JPEG file; ValueError `<path>: <reason>` (one line) for anything else."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ValueError(f"{path}: file larger than {MAX_FILE_BYTES // 2 ** 20} MB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    """RGB uint8 image from a PNG/JPEG file; ValueError `<path>: <reason>` (one line) for anything else. Only
+    regular files are opened (a FIFO would hang, a link to /dev/zero never end), up to MAX_FILE_BYTES."""
+    data = read_capped(path, MAX_FILE_BYTES)
+    if not data:   # checked here: OpenCV raises its own assertion error on an empty buffer
+        raise ValueError(f"{path}: empty file")
     return decode_image(data, str(path))
 
 
@@ -40,6 +38,17 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         return {"image": self.image, "probabilities": self.probabilities, "decisions": self.decisions}
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be predicted (not an exception): `error` is the one-line reason, naming the file."""
+
+    image: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"image": self.image, "error": self.error}
 
 
 class Predictor:
@@ -78,6 +87,22 @@ class Predictor:
         return [Prediction(source, {k: float(p) for k, p in zip(labels, row)},
                            {k: bool(p >= t) for k, p, t in zip(labels, row, self.thresholds)})
                 for source, row in zip(sources, probabilities)]
+
+    def predict_files(self, paths: Sequence[str | Path]) -> list[Prediction | FileError]:
+        """One entry per image file, in input order: its Prediction, or a FileError if it could not be read.
+        Files are read one at a time as `probabilities` batches them, so memory holds one batch, not all pages."""
+        errors: dict[int, FileError] = {}
+
+        def readable() -> Iterator[np.ndarray]:
+            for i, path in enumerate(paths):
+                try:
+                    yield read_image(path)
+                except ValueError as exc:
+                    errors[i] = FileError(str(path), str(exc))
+
+        probabilities = self.probabilities(readable())
+        good = iter(self.predictions([str(p) for i, p in enumerate(paths) if i not in errors], probabilities))
+        return [errors[i] if i in errors else next(good) for i in range(len(paths))]
 
 
 def predict_images(images: Sequence[np.ndarray | str | Path], ckpt: str | Path | None = None,

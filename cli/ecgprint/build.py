@@ -30,10 +30,10 @@ def build_cmd(recipe, out, workers, executor, scheduler, strict, overwrite, prog
     if executor == "local" and workers > 1:
         worker_context()
     from ecgprint.dataset.build import BuildError, build
-    from ecgprint.dataset.recipe import RecipeError, load_recipe
+    from ecgprint.dataset.recipe import load_recipe
     try:
         summary_ = build(load_recipe(recipe), out, workers, executor, scheduler, strict, overwrite, progress)
-    except (RecipeError, BuildError, RuntimeError) as exc:
+    except (ValueError, OSError, BuildError, RuntimeError) as exc:   # ValueError: RecipeError, a path outside OUT
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     seconds = time.perf_counter() - start

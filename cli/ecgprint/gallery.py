@@ -11,7 +11,7 @@ from ecgprint.gallery import FAMILIES, write_gallery
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig
 from ecgprint.sources import list_source
-from ecgprint.sources.synthetic import example_record
+from ecgprint.synth import example_record
 
 
 @click.command("gallery")

@@ -17,10 +17,9 @@ def inspect_cmd(out, rows, show, sheet):
     """Counts per split, label and preset, size on disk and the first rows of a built dataset."""
     from ecgprint.dataset.inspect import contact_sheet, summary
     try:
-        info = summary(out, rows)
-    except (OSError, json.JSONDecodeError) as exc:
-        click.echo(f"error: {out}: not a built dataset ({exc})", err=True)
+        click.echo(json.dumps(summary(out, rows), indent=1))
+        if show:
+            click.echo(f"wrote {contact_sheet(out, show, sheet)} images to {sheet}")
+    except (OSError, ValueError) as exc:      # ValueError: a bad manifest (ManifestError) or image
+        click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(info, indent=1))
-    if show:
-        click.echo(f"wrote {contact_sheet(out, show, sheet)} images to {sheet}")

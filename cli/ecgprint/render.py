@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import sys
 from pathlib import Path
 
 import click
-import cv2
 
 from ecgprint.artifacts import PRESETS
 from ecgprint.errors import RecordError
 from ecgprint.layout import LAYOUTS
 from ecgprint.paper import GRID_STYLES, PAGE_SIZES_MM, Paper
-from ecgprint.render import (
-    IMAGE_FORMATS,
-    RenderConfig,
-    encode_image,
-    render,
-    truth_json,
-)
+from ecgprint.plausibility import check_record
+from ecgprint.render import IMAGE_FORMATS, RenderConfig, render, safe_name
 from ecgprint.sources import list_source
 from ecgprint.sources.item import failing_item
-from ecgprint.sources.synthetic import example_record
+from ecgprint.style import STYLE_MODES, seeded_style
+from ecgprint.synth import example_record
 
 from .options import parse_colour, parse_layout, parse_leads
-
-
-def safe_name(record_id: str) -> str:
-    """A file name from a record id that cannot escape the output folder."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", record_id).strip("._")
-    return name or "record"
 
 
 def iter_inputs(inputs: tuple[str, ...], example: bool):
@@ -87,9 +75,11 @@ def read_artifacts(value: str | None) -> str | None:
 @click.option("--artifacts", "artifacts", default=None,
               help="custom artifacts after the preset's: a JSON list (e.g. '[\"skew\", {\"name\": \"jpeg\", "
                    "\"p\": 0.5}]') or a .json file")
+@click.option("--style", type=click.Choice(STYLE_MODES), default="default", show_default=True,
+              help="drawing style; random: paper, grid, layout, pen and text drawn from --seed (docs/rendering.md)")
 def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation, dpi, speed, gain, grid,
                trace_color, text_color, line_width, start, duration, fmt, quality, seed, truth, mask, preset,
-               severity, artifacts):
+               severity, artifacts, style):
     """Render WFDB/Challenge records, PTB-XL or CODE-15% folders (INPUTS) as printed ECG pages."""
     if not inputs and not example:
         raise click.UsageError("give at least one INPUT or --example")
@@ -100,6 +90,8 @@ def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation,
             trace_color=parse_colour(trace_color), text_color=parse_colour(text_color),
             line_width_mm=line_width, mask=mask, preset=preset, severity=severity,
             artifacts=read_artifacts(artifacts))
+        if style == "random":
+            config = seeded_style(seed, config)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     out = Path(outdir)
@@ -109,6 +101,7 @@ def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation,
     for where, load in iter_inputs(inputs, example):
         try:
             record = load()
+            check_record(record)
             name = safe_name(record.record_id)
             if name in written:
                 raise RecordError(where, f"record id {record.record_id!r} was already rendered; not overwriting")
@@ -118,11 +111,7 @@ def render_cmd(inputs, outdir, example, layout, rhythm, paper_size, orientation,
             click.echo(f"error: {exc}" if isinstance(exc, RecordError) else f"error: {where}: {exc}", err=True)
             continue
         written.add(name)
-        (out / f"{name}.{fmt}").write_bytes(encode_image(result.image, fmt, quality))
-        if truth:
-            (out / f"{name}.json").write_text(truth_json(result))
-        if mask:
-            (out / f"{name}_mask.png").write_bytes(cv2.imencode(".png", result.mask)[1].tobytes())
+        result.save(out, name, fmt, quality, truth)
     click.echo(f"rendered {len(written)} record(s) to {out}" + (f", {failed} failed" if failed else ""),
                err=bool(failed))
     if failed:

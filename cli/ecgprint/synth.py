@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
+from tqdm import tqdm
 
 from ecgprint.labels import LABELS
-from ecgprint.sources.synthetic import (
-    NuisanceConfig,
-    SynthConfig,
-    iter_synthetic,
-    write_wfdb,
-)
+from ecgprint.sources.wfdb_source import write_wfdb
+from ecgprint.synth import NuisanceConfig, SynthConfig, iter_synthetic
 from ecgprint.synth.config import parse_labels, parse_prevalence
 
 
@@ -51,8 +50,9 @@ def _parsed(parser, param_hint: str):
 @click.option("--premature", type=float, default=NuisanceConfig.premature_rate, show_default=True,
               help="probability that a beat is premature")
 @click.option("--clean", is_flag=True, help="no nuisances at all (overrides the nuisance options)")
+@click.option("--progress/--no-progress", default=None, help="progress bar (default: only on a terminal)")
 def synth(count, outdir, labels, prevalence, fs, duration, seed, start, records_per_patient, wander, powerline,
-          mains, emg, premature, clean):
+          mains, emg, premature, clean, progress):
     """Generate COUNT labelled synthetic 12-lead ECGs into OUTPUT (WFDB, mV) with a labels.csv."""
     if labels is not None and prevalence is not None:
         raise click.UsageError("give either --labels or --prevalence, not both")
@@ -65,5 +65,8 @@ def synth(count, outdir, labels, prevalence, fs, duration, seed, start, records_
                              records_per_patient=records_per_patient, nuisance=nuisance)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    labels_csv = write_wfdb(iter_synthetic(count, config, start=start), outdir)
+    # tqdm's disable=None switches the bar off when stderr is not a terminal (CI logs stay quiet).
+    records = tqdm(iter_synthetic(count, config, start=start), total=count, unit="rec", desc="generating",
+                   file=sys.stderr, disable=None if progress is None else not progress)
+    labels_csv = write_wfdb(records, outdir)
     click.echo(f"wrote {count} records and {labels_csv}")

@@ -10,18 +10,11 @@ from pathlib import Path
 import click
 import cv2
 
+from ecgprint.dataset.read import read_truth
 from vizecg.explain.gradcam import Explainer, lead_boxes
 from vizecg.explain.overlay import overlay
 from vizecg.predict import read_image
 from vizecg.training.runtime import DEVICES, select_device
-
-
-def read_truth(path: str) -> dict:
-    """ecgprint's truth JSON; ValueError naming the file for anything else."""
-    data = json.loads(Path(path).read_text())
-    if not isinstance(data, dict) or not {"leads", "image_size"} <= set(data):
-        raise ValueError(f"{path}: not an ecgprint truth JSON (needs 'leads' and 'image_size')")
-    return data
 
 
 def overlay_paths(out: Path, labels: list[str]) -> list[Path]:
@@ -46,7 +39,7 @@ def explain_cmd(image, ckpt, out, truth, labels, device):
     try:
         pixels = read_image(image)
         page_truth = read_truth(truth) if truth else None
-        boxes = lead_boxes(page_truth, pixels.shape[:2]) if page_truth else None
+        boxes = lead_boxes(page_truth, pixels.shape[:2]) if page_truth is not None else None
         explanations = Explainer(ckpt, select_device(device)).explain(pixels, page_truth, labels)
     except (FileNotFoundError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)

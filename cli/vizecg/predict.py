@@ -7,51 +7,49 @@ import sys
 
 import click
 
-from vizecg.predict import Prediction, Predictor, read_image
+from vizecg.predict import FileError, Prediction, Predictor
 from vizecg.training.runtime import DEVICES, select_device
 
 
-def table(predictions: list[Prediction], labels: tuple[str, ...]) -> str:
-    """One row per image: probabilities, `+` marking a positive decision."""
-    width = max([len("image")] + [len(p.image) for p in predictions])
+def table(entries: list[Prediction | FileError], labels: tuple[str, ...]) -> str:
+    """One row per image in input order: probabilities with `+` marking a positive decision, or `error: reason`."""
+    width = max([len("image")] + [len(e.image) for e in entries])
     lines = ["image".ljust(width) + "".join(f"{label:>9}" for label in labels)]
-    for p in predictions:
-        cells = "".join(f"{p.probabilities[k]:>8.3f}{'+' if p.decisions[k] else ' '}" for k in labels)
-        lines.append(p.image.ljust(width) + cells)
+    for e in entries:
+        if isinstance(e, FileError):
+            cells = "  error: " + e.error.removeprefix(f"{e.image}: ")
+        else:
+            cells = "".join(f"{e.probabilities[k]:>8.3f}{'+' if e.decisions[k] else ' '}" for k in labels)
+        lines.append(e.image.ljust(width) + cells)
     lines.append("(+ = positive: probability >= the label's threshold chosen on validation data)")
     return "\n".join(lines)
 
 
 @click.command("predict")
-@click.argument("images", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("images", nargs=-1, required=True, type=click.Path())
 @click.option("--ckpt", type=click.Path(exists=True, dir_okay=False), default=None,
               help="checkpoint [default: the bundled one in vizecg/weights/]")
-@click.option("--json", "as_json", is_flag=True, help="a JSON list, one object per predicted image, in input order")
+@click.option("--json", "as_json", is_flag=True,
+              help='a JSON list, one object per image in input order ({"image", "error"} for a failed file)')
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 def predict_cmd(images, ckpt, as_json, device):
     """Per-label probability and decision for each IMAGE (PNG/JPEG page, scan or photo), image only.
 
-    Unreadable, non-image or oversized files get a one-line `error: FILE: reason` on stderr; the other images
-    are still predicted and the exit status is 1.
+    A file that cannot be read (missing, empty, not a regular file, not an image, oversized) keeps its place in
+    the output as an error entry and gets a one-line `error: FILE: reason` on stderr; the other images are still
+    predicted and the exit status is 1.
     """
     try:
         predictor = Predictor(ckpt, select_device(device))
     except (FileNotFoundError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    predictions, failed = [], False
-    for start in range(0, len(images), predictor.batch_size):
-        names, pixels = [], []
-        for name in images[start:start + predictor.batch_size]:
-            try:
-                pixels.append(read_image(name))
-                names.append(name)
-            except ValueError as exc:
-                click.echo(f"error: {exc}", err=True)
-                failed = True
-        predictions += predictor.predictions(names, predictor.probabilities(pixels))
+    entries = predictor.predict_files(images)
+    failed = [e for e in entries if isinstance(e, FileError)]
+    for entry in failed:
+        click.echo(f"error: {entry.error}", err=True)
     if as_json:
-        click.echo(json.dumps([p.to_dict() for p in predictions], indent=1))
-    elif predictions:
-        click.echo(table(predictions, predictor.meta.labels))
+        click.echo(json.dumps([e.to_dict() for e in entries], indent=1))
+    else:
+        click.echo(table(entries, predictor.meta.labels))
     sys.exit(1 if failed else 0)

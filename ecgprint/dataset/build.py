@@ -12,15 +12,16 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import __version__
-from ..atomic import write_atomic
+from ..atomic import inside, write_atomic
 from ..labels import LABELS
 from .card import write_card
 from .executors import run_dask, run_local
+from .manifest import MANIFEST, Manifest, ShardEntry, SplitCounts
 from .plan import ShardSpec, make_plan
 from .recipe import Recipe
-from .worker import STATE_DIR, ShardReport, file_sha256, report_path
+from .worker import STATE_DIR, ShardReport, file_sha256, report_path, shard_path
 
-MANAGED = ("data", STATE_DIR, "manifest.json", "quarantine.jsonl", "README.md", "examples")
+MANAGED = ("data", STATE_DIR, MANIFEST, "quarantine.jsonl", "README.md", "examples")
 
 
 class BuildError(RuntimeError):
@@ -42,7 +43,7 @@ def _state(recipe: Recipe) -> dict:
 
 def prepare_output(recipe: Recipe, out: Path, overwrite: bool) -> None:
     """Claim `out` for this recipe; refuse if it holds a build of another recipe or version (or clear it)."""
-    state_file = out / STATE_DIR / "state.json"
+    state_file = inside(out, out / STATE_DIR / "state.json")
     if state_file.exists():
         state = json.loads(state_file.read_text())
         if state != _state(recipe):
@@ -63,7 +64,7 @@ def prepare_output(recipe: Recipe, out: Path, overwrite: bool) -> None:
 
 def finished_report(out: Path, shard: ShardSpec) -> ShardReport | None:
     """The report of a shard already built and intact on disk, or None if it must be (re)built."""
-    report_file, data_file = report_path(out, shard.name), out / "data" / f"{shard.name}.parquet"
+    report_file, data_file = report_path(out, shard.name), shard_path(out, shard.name)
     if not (report_file.exists() and data_file.exists()):
         return None
     report = ShardReport(**json.loads(report_file.read_text()))
@@ -75,12 +76,13 @@ def finished_report(out: Path, shard: ShardSpec) -> ShardReport | None:
 def build(recipe: Recipe, out: str | Path, workers: int = 1, executor: str = "local",
           scheduler: str | None = None, strict: bool = False, overwrite: bool = False,
           progress: bool | None = None) -> BuildSummary:
-    """Build (or finish building) the dataset of `recipe` into `out`."""
+    """Build (or finish building) the dataset of `recipe` into `out`. The plan comes first: a source that is
+    missing or empty fails before anything is written."""
     out = Path(out).resolve()
+    shards = make_plan(recipe)
     prepare_output(recipe, out, overwrite)
     for stale in (out / "data").glob(".*.tmp") if (out / "data").exists() else ():
         stale.unlink()
-    shards = make_plan(recipe)
     reports = {s.name: r for s in shards if (r := finished_report(out, s)) is not None}
     todo = [s for s in shards if s.name not in reports]
     planned_rows = {s.name: len(s.rows) for s in todo}
@@ -94,11 +96,11 @@ def build(recipe: Recipe, out: str | Path, workers: int = 1, executor: str = "lo
             bar.update(planned_rows[report.name])
     ordered = [reports[s.name] for s in shards]
     quarantine = [q for r in ordered for q in r.quarantine]
-    with open(out / "quarantine.jsonl", "w") as f:
-        f.writelines(json.dumps(q, sort_keys=True) + "\n" for q in quarantine)
-    manifest = make_manifest(recipe, ordered)
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    write_card(recipe, manifest, out)
+    lines = "".join(json.dumps(q, sort_keys=True) + "\n" for q in quarantine)
+    write_atomic(inside(out, out / "quarantine.jsonl"), lines)
+    manifest = make_manifest(recipe, ordered, out)
+    write_atomic(inside(out, out / MANIFEST), manifest.to_json())
+    write_card(recipe, manifest)
     if strict and quarantine:
         raise BuildError(f"{len(quarantine)} record(s) quarantined (see {out / 'quarantine.jsonl'}); "
                          "--strict makes that an error")
@@ -106,7 +108,7 @@ def build(recipe: Recipe, out: str | Path, workers: int = 1, executor: str = "lo
                         sum(r.filtered for r in ordered))
 
 
-def make_manifest(recipe: Recipe, reports: list[ShardReport]) -> dict:
+def make_manifest(recipe: Recipe, reports: list[ShardReport], out: Path) -> Manifest:
     """Every shard with rows, bytes and sha256; counts per split and label; quarantine count."""
     splits: dict[str, dict] = {}
     for r in reports:
@@ -115,11 +117,10 @@ def make_manifest(recipe: Recipe, reports: list[ShardReport]) -> dict:
         entry["shards"] += 1
         for label, n in r.label_counts.items():
             entry["labels"][label] += n
-    return {
-        "name": recipe.name, "ecgprint_version": __version__, "recipe": recipe.raw,
-        "recipe_sha256": recipe.sha256(), "label_order": list(LABELS),
-        "shards": [{"file": f"data/{r.name}.parquet", "split": r.split, "rows": r.rows, "bytes": r.bytes,
-                    "sha256": r.sha256} for r in reports],
-        "splits": splits, "rows": sum(r.rows for r in reports),
-        "quarantined": sum(len(r.quarantine) for r in reports), "filtered": sum(r.filtered for r in reports),
-    }
+    return Manifest(
+        root=out, name=recipe.name, ecgprint_version=__version__, recipe=recipe.raw,
+        recipe_sha256=recipe.sha256(), label_order=LABELS,
+        shards=tuple(ShardEntry(f"data/{r.name}.parquet", r.split, r.rows, r.bytes, r.sha256) for r in reports),
+        splits={name: SplitCounts(**counts) for name, counts in splits.items()}, rows=sum(r.rows for r in reports),
+        quarantined=sum(len(r.quarantine) for r in reports), filtered=sum(r.filtered for r in reports),
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -10,39 +9,40 @@ import cv2
 import numpy as np
 import pyarrow.parquet as pq
 
+from .manifest import Manifest
+from .read import decode_image
+
 SHEET_TILE_WIDTH = 440
 
 
 def summary(out: str | Path, n_rows: int = 5) -> dict:
     """Counts per split/label/preset, bytes, and the first rows' key columns."""
-    out = Path(out)
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = Manifest.read(out)
     presets: Counter = Counter()
     first: list[dict] = []
-    for shard in manifest["shards"]:
-        table = pq.read_table(out / shard["file"], columns=["id", "split", "labels", "preset", "severity",
-                                                           "layout", "width", "height"])
+    for shard in manifest.shards:
+        table = pq.read_table(manifest.root / shard.file, columns=["id", "split", "labels", "preset", "severity",
+                                                                   "layout", "width", "height"])
         presets.update(f"{p}" for p in table.column("preset").to_pylist())
         first += table.slice(0, max(0, n_rows - len(first))).to_pylist()
     return {
-        "name": manifest["name"], "rows": manifest["rows"], "shards": len(manifest["shards"]),
-        "bytes": sum(s["bytes"] for s in manifest["shards"]),
-        "splits": {k: {"rows": v["rows"], **v["labels"]} for k, v in manifest["splits"].items()},
-        "presets": dict(sorted(presets.items())), "quarantined": manifest["quarantined"], "first_rows": first,
+        "name": manifest.name, "rows": manifest.rows, "shards": len(manifest.shards), "bytes": manifest.total_bytes,
+        "splits": {k: {"rows": v.rows, **v.labels} for k, v in manifest.splits.items()},
+        "presets": dict(sorted(presets.items())), "quarantined": manifest.quarantined, "first_rows": first,
     }
 
 
 def contact_sheet(out: str | Path, n: int, path: str | Path, columns: int = 4) -> int:
     """Write the first `n` images as a labelled grid PNG; returns how many were drawn."""
-    out = Path(out)
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = Manifest.read(out)
     tiles = []
-    for shard in manifest["shards"]:
+    for shard in manifest.shards:
         if len(tiles) >= n:
             break
-        table = pq.read_table(out / shard["file"], columns=["id", "image", "labels", "preset", "severity"])
+        file = manifest.root / shard.file
+        table = pq.read_table(file, columns=["id", "image", "labels", "preset", "severity"])
         for row in table.slice(0, n - len(tiles)).to_pylist():
-            image = cv2.imdecode(np.frombuffer(row["image"]["bytes"], np.uint8), cv2.IMREAD_COLOR)
+            image = decode_image(row["image"]["bytes"], f"{file}: row {row['id']}")
             scale = SHEET_TILE_WIDTH / image.shape[1]
             tile = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             caption = f"{','.join(row['labels']) or '-'} | {row['preset']} {row['severity']:.2f}"
@@ -56,6 +56,5 @@ def contact_sheet(out: str | Path, n: int, path: str | Path, columns: int = 4) -
              for t in tiles]
     blank = np.full_like(tiles[0], 255)
     rows = [np.hstack((tiles[i:i + columns] + [blank] * columns)[:columns]) for i in range(0, len(tiles), columns)]
-    cv2.imwrite(str(path), np.vstack(rows))
+    cv2.imwrite(str(path), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR))
     return len(tiles)
-

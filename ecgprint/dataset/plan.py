@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import RecordError
 from ..sources import list_source
-from ..sources.item import SourceItem, failing_item
+from ..sources.item import SourceItem
 from ..sources.synthetic import list_synthetic
 from .recipe import Recipe, RecipeError, SourceSpec, synth_config
 
@@ -31,15 +32,21 @@ class ShardSpec:
     rows: tuple[RowSpec, ...]
 
 
-def list_items(spec: SourceSpec) -> list[SourceItem]:
-    """Every record of a source, in its deterministic listing order; a source that cannot be listed at all
-    becomes one failing item, so the build quarantines it and goes on."""
+def list_items(spec: SourceSpec, where: str) -> list[SourceItem]:
+    """Every record of a source, in its deterministic listing order. A source whose path does not exist, that
+    cannot be listed at all or that holds no records is a RecipeError naming `where` (`sources[1]`): a typo in a
+    path must not build an empty dataset. A wfdb path may also name one record without its extension."""
+    if spec.type == "synthetic":
+        return list(list_synthetic(spec.options["n"], synth_config(spec.options)))
+    if not any(Path(p).exists() for p in (spec.path, f"{spec.path}.hea")):
+        raise RecipeError(f"{where}.path: folder {spec.path} does not exist")
     try:
-        if spec.type == "synthetic":
-            return list(list_synthetic(spec.options["n"], synth_config(spec.options)))
-        return list(list_source(spec.path, **spec.options))
+        items = list(list_source(spec.path, **spec.options))
     except RecordError as exc:
-        return [failing_item(spec.name, exc)]
+        raise RecipeError(f"{where}.path: {exc}") from None
+    if not items:
+        raise RecipeError(f"{where}.path: folder {spec.path} holds no records")
+    return items
 
 
 _LISTINGS: dict[tuple[str, int], tuple[SourceItem, ...]] = {}
@@ -50,7 +57,7 @@ def source_items(recipe: Recipe, source: int) -> tuple[SourceItem, ...]:
     builds many shards from the same listing."""
     key = (recipe.sha256(), source)
     if key not in _LISTINGS:
-        _LISTINGS[key] = tuple(list_items(recipe.sources[source])[:recipe.max_records])
+        _LISTINGS[key] = tuple(list_items(recipe.sources[source], f"sources[{source}]")[:recipe.max_records])
     return _LISTINGS[key]
 
 

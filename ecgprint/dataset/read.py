@@ -1,14 +1,25 @@
-"""Reading what `ecgprint build` wrote: encoded images (with the pixel cap) and stored signals of shard rows."""
+"""Reading what ecgprint wrote: encoded images (with the byte and pixel caps); shard rows' signals, records, render
+configs and truth; `ecgprint render`'s truth JSON files. Manifests are read by manifest.py."""
 
 from __future__ import annotations
 
+import json
 import struct
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 import pyarrow as pa
 
+from ..record import Record
+from ..truth import Truth
+
+if TYPE_CHECKING:
+    from ..render import RenderConfig
+
 MAX_IMAGE_PIXELS = 8000 * 8000          # decompression-bomb cap for decoded images
+MAX_IMAGE_BYTES = 100 * 2 ** 20         # cap on encoded images, and on image files before they are read
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -18,22 +29,50 @@ def png_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def decode_image(data: bytes, where: str = "image") -> np.ndarray:
-    """Encoded PNG/JPEG bytes -> RGB uint8; ValueError (one line) for non-images and oversized images.
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's first start-of-frame marker (the one decoders use), found by walking the
+    marker segments before the scan data; None for anything else."""
+    if data[:3] != b"\xff\xd8\xff":
+        return None
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xFF:                      # fill byte
+            at += 1
+        elif 0xD0 <= marker <= 0xD8 or marker == 0x01:   # markers without a length
+            at += 2
+        elif marker == 0xDA:                    # start of scan: no frame header came first
+            return None
+        elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            if at + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[at + 5:at + 9])
+            return width, height
+        else:
+            at += 2 + struct.unpack(">H", data[at + 2:at + 4])[0]
+    return None
 
-    The pixel cap is checked before the full decode: from the PNG header, else from a 1/8-scale decode (cheap
-    for JPEG, whose DCT scales; for PNG it would cost a full inflate, hence the header).
+
+def decode_image(data: bytes, where: str = "image") -> np.ndarray:
+    """Encoded PNG/JPEG bytes -> RGB uint8; ValueError (one line) for empty, oversized or non-PNG/JPEG data.
+
+    The caps are checked before any decoding: bytes first, then pixels from the PNG or JPEG header (a reduced
+    decode would not do: a progressive JPEG's decoder holds the full image's coefficients at any scale). Other
+    formats never reach OpenCV, whose decoders would allocate before a cap could be checked.
     """
-    buf = np.frombuffer(data, np.uint8)
-    size = png_size(data)
+    if not data:
+        raise ValueError(f"{where}: empty image (0 bytes)")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValueError(f"{where}: {len(data)} bytes exceed the {MAX_IMAGE_BYTES} byte cap for an encoded image")
+    size = png_size(data) or jpeg_size(data)
     if size is None:
-        probe = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-        if probe is None:
-            raise ValueError(f"{where}: not a decodable PNG/JPEG image")
-        size = (probe.shape[1] * 8, probe.shape[0] * 8)
+        raise ValueError(f"{where}: not a decodable PNG/JPEG image")
     if size[0] * size[1] > MAX_IMAGE_PIXELS:
         raise ValueError(f"{where}: image larger than the {MAX_IMAGE_PIXELS} pixel cap")
-    image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error:
+        image = None
     if image is None:
         raise ValueError(f"{where}: not a decodable PNG/JPEG image")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
@@ -45,3 +84,41 @@ def stored_signals(table: pa.Table) -> np.ndarray:
     if isinstance(signal, pa.ExtensionArray):   # registered when Hugging Face `datasets` is imported
         signal = signal.storage
     return signal.flatten().flatten().to_numpy(zero_copy_only=False).reshape(table.num_rows, -1, 12)
+
+
+def row_record(row: dict[str, Any], signal: np.ndarray) -> Record:
+    """A shard row (its record_id, labels and fs) with its stored signal as a Record."""
+    return Record(signal, float(row["fs"]), record_id=row["record_id"], labels=frozenset(row["labels"]))
+
+
+def row_config(row: dict[str, Any]) -> RenderConfig:
+    """The render config a shard row's page was printed with."""
+    # Imported here, not at the top: the renderer's imports (scipy) cost ~0.2 s that image readers need not pay.
+    from ..render import RenderConfig
+    return RenderConfig.from_dict(json.loads(row["render_config"]))
+
+
+def lead_points(lead: dict[str, Any]) -> np.ndarray:
+    """(N, 2) px coordinates of one lead entry of a truth read back from a shard."""
+    return np.stack([np.asarray(lead["x"], np.float64), np.asarray(lead["y"], np.float64)], axis=1)
+
+
+def row_truth(stored: dict[str, Any]) -> Truth:
+    """A shard row's `truth` column value (trace x/y as separate arrays, a flat homography, warps as JSON text)
+    as a Truth."""
+    leads = [{**lead, "points": lead_points(lead)} for lead in stored["leads"]]
+    return Truth.from_dict({**stored, "leads": leads, "warps": json.loads(stored["warps"])})
+
+
+def read_truth(path: str | Path) -> Truth:
+    """The truth JSON `ecgprint render` writes next to a page; ValueError `<path>: <reason>` (one line) else."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{path}: not an ecgprint truth JSON ({exc})") from None
+    try:
+        return Truth.from_dict(data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None

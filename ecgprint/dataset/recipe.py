@@ -10,22 +10,58 @@ import itertools
 import json
 import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import RecordError
 from ..labels import LABELS
+from ..regular_file import read_capped
 from ..render import IMAGE_FORMATS, RenderConfig
-from ..sources.synthetic import NuisanceConfig, SynthConfig
+from ..style import STYLE_MODES
+from ..synth.config import NuisanceConfig, SynthConfig
 
 SOURCE_TYPES = ("synthetic", "wfdb", "ptbxl", "code15")
 SPLIT_POLICIES = ("patient", "folds")
 PICKS = ("all", "one")
+# Names that become parts of file names and row ids (dataset, splits, sources, variants, record ids): a letter or
+# digit, then letters, digits, '.', '_', '-'; so no '/', '..', leading dot or dash, and no name is a path.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_NAME_LENGTH = 64
+MAX_SYNTHETIC_RECORDS = 100_000     # more needs `allow_large = true`: a typo in `n` would otherwise run for days
+MAX_RECORDS_LIMIT = 10_000_000      # filter.max_records above this is a typo, not a limit
+MAX_RECIPE_BYTES = 1 << 20          # real recipes are a few kB
 
 
 class RecipeError(ValueError):
-    """A recipe that cannot be used; the message names the file and the key."""
+    """A recipe that cannot be used; the message names the file and the key, on one line (whitespace in a key
+    or in a forwarded library message is collapsed)."""
+
+    def __init__(self, message: str):
+        super().__init__(" ".join(str(message).split()))
+
+
+def name_problem(name: Any) -> str | None:
+    """Why `name` cannot be part of a file name or row id (see NAME_PATTERN), or None if it can."""
+    if isinstance(name, str) and len(name) <= MAX_NAME_LENGTH and NAME_PATTERN.fullmatch(name):
+        return None
+    return (f"name {name!r} must be 1-{MAX_NAME_LENGTH} characters of A-Z a-z 0-9 . _ - starting with a letter "
+            "or digit (it becomes part of file names and row ids)")
+
+
+def _names(names: list[Any], where: str) -> None:
+    """RecipeError naming `where` for an unsafe name or two names equal up to letter case (on a case-insensitive
+    file system they would be one file)."""
+    seen: set[str] = set()
+    for name in names:
+        problem = name_problem(name)
+        if problem:
+            raise RecipeError(f"{where}: {problem}")
+        if name.lower() in seen:
+            raise RecipeError(f"{where}: name {name!r} is used twice (names must differ in more than letter case)")
+        seen.add(name.lower())
 
 
 def _take(table: dict, where: str, allowed: dict[str, type | tuple]) -> dict[str, Any]:
@@ -66,6 +102,7 @@ class VariantSpec:
     quality: int = 90
     copies: int = 1
     pick: str = "all"               # "all": every cell of the grid per record; "one": one cell drawn per copy
+    style: str = "default"          # "random": ecgprint.style.random_style drawn per row from the row seed
 
     def expand(self) -> list[tuple[str, Any]]:
         """Every (preset, severity) cell of this variant's grid."""
@@ -100,12 +137,14 @@ class Recipe:
 
 
 def load_recipe(path: str | Path) -> Recipe:
-    """Read and validate a recipe file (TOML via tomllib)."""
+    """Read and validate a recipe file (TOML via tomllib; a regular UTF-8 file of at most MAX_RECIPE_BYTES)."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise RecipeError(f"{path}: cannot read ({exc.strerror})") from None
+        data = tomllib.loads(read_capped(path, MAX_RECIPE_BYTES, "recipe").decode())
+    except RecordError as exc:
+        raise RecipeError(f"{path}: cannot read ({exc.reason})") from None
+    except UnicodeDecodeError:
+        raise RecipeError(f"{path}: not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise RecipeError(f"{path}: invalid TOML ({exc})") from None
     try:
@@ -124,20 +163,19 @@ def parse_recipe(data: dict[str, Any], base_dir: Path = Path(".")) -> Recipe:
     ds = _take(top["dataset"], "dataset", {"name": str, "seed": int, "description": str, "license": str})
     if "name" not in ds:
         raise RecipeError("dataset.name: missing")
+    _names([ds["name"]], "dataset.name")
     sources = tuple(_source(s, f"sources[{i}]", base_dir) for i, s in enumerate(top["sources"]))
     if not sources:
         raise RecipeError("sources: at least one source is needed")
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
-        raise RecipeError(f"sources: names must be unique, got {names}")
+    _names([s.name for s in sources], "sources")
     filt = _take(top.get("filter", {}), "filter", {"labels": list, "max_records": int})
     labels_filter = tuple(filt.get("labels", []))
     bad = [lab for lab in labels_filter if lab not in LABELS]
     if bad:
         raise RecipeError(f"filter.labels: unknown label(s) {bad}; choose from {', '.join(LABELS)}")
     max_records = filt.get("max_records")
-    if max_records is not None and max_records < 1:
-        raise RecipeError(f"filter.max_records: must be >= 1, got {max_records}")
+    if max_records is not None and not 1 <= max_records <= MAX_RECORDS_LIMIT:
+        raise RecipeError(f"filter.max_records: must be in 1..{MAX_RECORDS_LIMIT}, got {max_records}")
     policy, ratios, folds = _split(top.get("split", {}))
     sig = _take(top.get("signal", {}), "signal", {"fs": (int, float), "samples": int})
     fs, samples = float(sig.get("fs", 400.0)), int(sig.get("samples", 4096))
@@ -146,6 +184,7 @@ def parse_recipe(data: dict[str, Any], base_dir: Path = Path(".")) -> Recipe:
     variants = tuple(_variant(v, f"variants[{i}]") for i, v in enumerate(top["variants"]))
     if not variants:
         raise RecipeError("variants: at least one variant is needed")
+    _names([v.name for v in variants], "variants")
     shards = _take(top.get("shards", {}), "shards", {"rows": int, "row_group": int})
     rows, group = shards.get("rows", 256), shards.get("row_group", 32)
     if not 1 <= rows <= 100_000 or not 32 <= group <= 64:
@@ -165,6 +204,7 @@ def _source(table: Any, where: str, base_dir: Path) -> SourceSpec:
     kind = src.get("type")
     if kind not in SOURCE_TYPES:
         raise RecipeError(f"{where}.type: must be one of {', '.join(SOURCE_TYPES)}, got {kind!r}")
+    _names([src.get("name", kind)], f"{where}.name")
     path = src.get("path")
     if kind == "synthetic":
         if path is not None:
@@ -172,10 +212,13 @@ def _source(table: Any, where: str, base_dir: Path) -> SourceSpec:
         options = _take(src.get("options", {}), f"{where}.options",
                         {"n": int, "prevalence": (str, dict), "labels": (str, list), "fs": (int, float),
                          "duration": (int, float), "seed": int, "records_per_patient": int,
-                         "clean": bool, "mains_hz": int,
+                         "clean": bool, "allow_large": bool, "mains_hz": int,
                          **{k: (int, float) for k in NUISANCE_OPTIONS if k != "mains_hz"}})
         if options.get("n", 0) < 1:
             raise RecipeError(f"{where}.options.n: number of synthetic records (>= 1) is required")
+        if options["n"] > MAX_SYNTHETIC_RECORDS and not options.get("allow_large"):
+            raise RecipeError(f"{where}.options.n: {options['n']} records is above the cap of "
+                              f"{MAX_SYNTHETIC_RECORDS}; set allow_large = true in the options if you mean it")
         try:
             synth_config(options)
         except (ValueError, TypeError) as exc:
@@ -197,9 +240,9 @@ NUISANCE_OPTIONS = ("baseline_wander_mv", "powerline_mv", "mains_hz", "emg_mv", 
 
 
 def synth_config(options: dict) -> SynthConfig:
-    """The generator config of a recipe's synthetic source options (all but `n`); nuisance levels are
-    NuisanceConfig fields, `clean = true` switches every nuisance off."""
-    kwargs = {k: v for k, v in options.items() if k not in ("n", "clean", *NUISANCE_OPTIONS)}
+    """The generator config of a recipe's synthetic source options (all but `n` and `allow_large`); nuisance
+    levels are NuisanceConfig fields, `clean = true` switches every nuisance off."""
+    kwargs = {k: v for k, v in options.items() if k not in ("n", "clean", "allow_large", *NUISANCE_OPTIONS)}
     if "labels" in kwargs and isinstance(kwargs["labels"], list):
         kwargs["labels"] = ",".join(kwargs["labels"])
     nuisance = NuisanceConfig.clean() if options.get("clean") else NuisanceConfig()
@@ -221,6 +264,7 @@ def _split(table: Any) -> tuple[str, dict[str, float], dict[str, tuple[int, ...]
                 raise RecipeError(f"split.ratios.{name}: must be a number in (0, 1], got {value!r}")
         if not math.isclose(sum(ratios.values()), 1.0, abs_tol=1e-6):
             raise RecipeError(f"split.ratios: must sum to 1, got {sum(ratios.values())}")
+        _names(list(ratios), "split.ratios")
         return policy, {k: float(v) for k, v in ratios.items()}, {}
     if "ratios" in split or "folds" not in split:
         raise RecipeError("split: policy = 'folds' takes a 'folds' table ({split = [fold, ...]}) and no ratios")
@@ -232,6 +276,7 @@ def _split(table: Any) -> tuple[str, dict[str, float], dict[str, tuple[int, ...]
     taken = [f for v in folds.values() for f in v]
     if len(set(taken)) != len(taken):
         raise RecipeError("split.folds: a fold is assigned to more than one split")
+    _names(list(folds), "split.folds")
     return policy, {}, folds
 
 
@@ -240,10 +285,15 @@ def _variant(table: Any, where: str) -> VariantSpec:
         raise RecipeError(f"{where}: expected a table")
     var = dict(table)
     name = var.pop("name", where.replace("variants[", "v").rstrip("]"))
+    _names([name], f"{where}.name")
     fmt, quality, copies = var.pop("format", "png"), var.pop("quality", 90), var.pop("copies", 1)
     pick = var.pop("pick", "all")
     if pick not in PICKS:
         raise RecipeError(f"{where}.pick: must be one of {', '.join(PICKS)}, got {pick!r}")
+    style = var.pop("style") if isinstance(var.get("style"), str) else "default"   # a table stays a render field
+    if style not in STYLE_MODES:
+        raise RecipeError(f"{where}.style: must be one of {', '.join(STYLE_MODES)} or a table of style fields, "
+                          f"got {style!r}")
     presets = var.pop("preset", "clean")
     presets = tuple(presets) if isinstance(presets, list) else (presets,)
     severity = var.pop("severity", 0.0)
@@ -260,7 +310,7 @@ def _variant(table: Any, where: str) -> VariantSpec:
             RenderConfig.from_dict({**var, "preset": preset, "severity": 0.0})
     except (ValueError, TypeError) as exc:
         raise RecipeError(f"{where}: {exc}") from None
-    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick)
+    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick, style)
 
 
 def _severity(value: Any, where: str) -> Any:
@@ -277,6 +327,7 @@ def _severity(value: Any, where: str) -> Any:
 
 
 def _variant_raw(v: VariantSpec) -> dict[str, Any]:
-    return {"name": v.name, "render": v.render, "preset": list(v.presets),
-            "severity": [list(s) if isinstance(s, tuple) else s for s in v.severities],
-            "format": v.format, "quality": v.quality, "copies": v.copies, "pick": v.pick}
+    raw = {"name": v.name, "render": v.render, "preset": list(v.presets),
+           "severity": [list(s) if isinstance(s, tuple) else s for s in v.severities],
+           "format": v.format, "quality": v.quality, "copies": v.copies, "pick": v.pick}
+    return raw if v.style == "default" else {**raw, "style": v.style}   # recipes without a style keep their sha256

@@ -1,5 +1,6 @@
 """Ground truth as an Arrow struct column: trace coordinates stay float32 arrays (not JSON text), so a
-shard row's truth costs ~1 ms to store instead of ~25 ms of float formatting, and reads back as arrays."""
+shard row's truth costs ~1 ms to store instead of ~25 ms of float formatting, and reads back as arrays
+(ecgprint.dataset.read.row_truth)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,3 @@ def truth_array(truths: list[Truth]) -> pa.StructArray:
         pa.ListArray.from_arrays(_offsets([len(t.text) for t in truths]), text_struct),
     ], fields=list(TRUTH_TYPE))
 
-
-def lead_points(lead: dict) -> np.ndarray:
-    """(N, 2) px coordinates of one lead entry of a truth read back from a shard."""
-    return np.stack([np.asarray(lead["x"], np.float64), np.asarray(lead["y"], np.float64)], axis=1)

@@ -16,13 +16,15 @@ import cv2
 import numpy as np
 import pyarrow.parquet as pq
 
-from ..atomic import atomic_path, write_atomic
+from ..atomic import atomic_path, inside, write_atomic
 from ..errors import RecordError
 from ..labels import LABELS, to_multi_hot
+from ..plausibility import check_record
 from ..record import Record
 from ..render import RenderConfig, encode_image, render
+from ..style import seeded_style
 from .plan import RowSpec, ShardSpec, row_seed, source_items
-from .recipe import Recipe
+from .recipe import Recipe, name_problem
 from .schema import rows_to_table
 from .signal import stored_signal
 
@@ -53,7 +55,13 @@ class ShardReport:
 
 
 def report_path(out: Path, name: str) -> Path:
-    return out / STATE_DIR / f"{name}.json"
+    """Where shard `name`'s report lives under the output folder `out` (ValueError if that would leave it)."""
+    return inside(out, out / STATE_DIR / f"{name}.json")
+
+
+def shard_path(out: Path, name: str) -> Path:
+    """Where shard `name`'s Parquet file lives under the output folder `out` (ValueError if that would leave it)."""
+    return inside(out, out / "data" / f"{name}.parquet")
 
 
 def file_sha256(path: Path) -> str:
@@ -77,12 +85,15 @@ def _severity(value: Any, seed: int) -> float:
 
 
 def row_config(recipe: Recipe, spec: RowSpec, record_id: str) -> tuple[str, int, RenderConfig]:
-    """(row id, render seed, render config) of one row; a {min, max} severity is drawn from the row seed."""
+    """(row id, render seed, render config) of one row; a {min, max} severity and a random style are drawn from the
+    row seed, each from its own stream."""
     variant = recipe.variants[spec.variant]
     preset, severity = variant.expand()[spec.cell]
     row_id = _row_id(recipe, spec, record_id)
     seed = row_seed(recipe.seed, row_id)
     config = RenderConfig.from_dict({**variant.render, "preset": preset, "severity": _severity(severity, seed)})
+    if variant.style == "random":
+        config = seeded_style(seed, config)
     return row_id, seed, config
 
 
@@ -133,6 +144,9 @@ def _build_shard(recipe: Recipe, shard: ShardSpec, out_dir: Path) -> ShardReport
         try:
             if cache is None or cache[0] != key:
                 record = item.load()
+                check_record(record)
+                if problem := name_problem(record.record_id):   # the id becomes part of row ids and image names
+                    raise RecordError(where["record"], f"record id: {problem}")
                 cache = (key, record, stored_signal(record, recipe.signal_fs, recipe.signal_samples))
         except RecordError as exc:
             quarantine[key] = {**where, "stage": "read", "reason": exc.reason}
@@ -148,9 +162,7 @@ def _build_shard(recipe: Recipe, shard: ShardSpec, out_dir: Path) -> ShardReport
             rows.append(render_row(recipe, spec, record, shard.split, signal))
         except Exception as exc:
             quarantine[key] = {**where, "stage": "render", "reason": f"{type(exc).__name__}: {exc}"}
-    data_dir = out_dir / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_path(data_dir / f"{shard.name}.parquet") as tmp:   # the report is written before the shard
+    with atomic_path(shard_path(out_dir, shard.name)) as tmp:   # the report is written before the shard
         pq.write_table(rows_to_table(rows, recipe.signal_samples), tmp, **PARQUET_OPTIONS,
                        row_group_size=recipe.row_group_rows)
         counts = {lab: sum(lab in row["labels"] for row in rows) for lab in LABELS}

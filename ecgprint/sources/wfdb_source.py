@@ -1,24 +1,38 @@
-"""WFDB records (`.hea` + `.dat`/`.mat`, incl. PhysioNet Challenge and LUDB) as Records in mV.
+"""WFDB records (`.hea` + `.dat`/`.mat`, incl. PhysioNet Challenge and LUDB) as Records in mV, and Records
+written back as WFDB.
 
+Headers are decoded and parsed by wfdb_header.py and bounded by wfdb_bounds.py before wfdb reads a signal; the
+Challenge 2020/2021 dialect wfdb rejects (record line naming the `.mat` file) is read from its `.mat` with scipy.
 Labels come from the header comments: `#Dx:` (SNOMED-CT codes or CPSC abbreviations) or LUDB's
 free-text `<diagnoses>` lines. WFDB headers carry no patient id, so `patient_id` is the record id.
 """
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.io
 import wfdb
 
 from ..errors import RecordError
-from ..labels import labels_from_dx, labels_from_text
+from ..labels import (
+    LABEL_TO_SNOMED,
+    LABELS,
+    labels_from_dx,
+    labels_from_text,
+    to_multi_hot,
+)
+from ..leads import STANDARD_LEADS
 from ..record import Record
 from .item import SourceItem
+from .wfdb_bounds import checked_sig_len
+from .wfdb_header import Header, read_header
 
 WFDB_EXTENSIONS = (".hea", ".dat", ".mat")
 # Physical units a header may give, as a factor to mV. WFDB's default (no unit in the header) is mV.
@@ -27,7 +41,9 @@ UNIT_TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
 _COMMENT_FIELD = re.compile(r"^<?\s*([A-Za-z]+)\s*>?\s*:\s*(.*)$")
 
 
-MAX_DURATION_S = 600
+WFDB_GAIN = 1000.0                       # ADC units per mV when writing: 1 uV quantisation
+INT16_MAX = 32767
+WFDB_MISSING = -32768                    # WFDB's missing-sample marker in format 16
 
 
 def record_base(path: str | Path) -> Path:
@@ -36,62 +52,62 @@ def record_base(path: str | Path) -> Path:
     return path.with_suffix("") if path.suffix.lower() in WFDB_EXTENSIONS else path
 
 
-def read_wfdb(base: Path) -> tuple[wfdb.Record, np.ndarray]:
-    """Read a WFDB record and its physical signal in mV [n_samples, n_channels].
+def read_wfdb(base: Path) -> tuple[Header, np.ndarray]:
+    """Read a WFDB record's header and its physical signal in mV [n_samples, n_channels], once the bounds of
+    wfdb_bounds.py hold. wfdb reads the signal; the Challenge dialect it rejects is read from its `.mat` file.
 
     Library errors become a RecordError naming the header file.
     """
     hea = str(base) + ".hea"
-    _check_record_line(Path(hea))
+    header = read_header(hea)
+    sig_len = checked_sig_len(header, base.parent, hea)
+    scale = _unit_scale(header, hea)
     try:
-        header = wfdb.rdheader(str(base))
+        wfdb.rdheader(str(base))
     except Exception as exc:  # wfdb raises many types (HeaderSyntaxError, ValueError, OSError, ...)
-        raise RecordError(hea, _header_problem(exc)) from None
-    if header.sig_len and header.fs and header.sig_len / header.fs > MAX_DURATION_S:
-        # checked on the header, before reading: a multi-hour Holter file would otherwise fill memory
-        raise RecordError(hea, f"duration {header.sig_len / header.fs:.0f} s exceeds the {MAX_DURATION_S} s limit "
-                               "for a 12-lead ECG record")
+        if not header.names_mat_file:
+            raise RecordError(hea, f"invalid header: {_describe(exc)}") from None
+        return header, _read_challenge_mat(header, base.parent, sig_len, hea) * scale
     try:
         rec = wfdb.rdrecord(str(base), physical=True)
     except Exception as exc:
         raise RecordError(hea, f"unreadable signal: {_describe(exc)}") from None
-    if rec.p_signal is None or rec.p_signal.ndim != 2:
-        raise RecordError(hea, "header describes no signal")
+    if rec.p_signal is None or rec.p_signal.shape != (sig_len, len(header.signals)):
+        raise RecordError(hea, f"unreadable signal: expected {sig_len} samples x {len(header.signals)} signals")
+    return header, rec.p_signal * scale
+
+
+def _unit_scale(header: Header, hea: str) -> np.ndarray:
+    """Per-lead factor from the header's physical units to mV."""
     scale = []
-    for name, unit in zip(rec.sig_name or [], rec.units or []):
-        factor = UNIT_TO_MV.get(str(unit).strip().lower())
+    for spec in header.signals:
+        factor = UNIT_TO_MV.get(spec.units.strip().lower())
         if factor is None:
-            raise RecordError(hea, f"lead {name} has unit {unit!r}; expected mV, uV or V")
+            raise RecordError(hea, f"lead {spec.name} has unit {spec.units!r}; expected mV, uV or V")
         scale.append(factor)
-    if len(scale) != rec.p_signal.shape[1]:
-        raise RecordError(hea, "header gives no lead name or unit for every channel")
-    return rec, rec.p_signal * np.asarray(scale)
+    return np.asarray(scale)
 
 
-_FS_TOKEN = re.compile(r"^\d+(\.\d*)?(/\d+(\.\d*)?)?(\(-?\d+(\.\d*)?\))?$")
-
-
-def _check_record_line(hea: Path) -> None:
-    """Reject a record line whose frequency or length is not a number: wfdb silently falls back to 250 Hz."""
+def _read_challenge_mat(header: Header, folder: Path, sig_len: int, hea: str) -> np.ndarray:
+    """Signals of a Challenge-dialect record: the `.mat` file's `val` (int16, leads x samples), read with scipy
+    as the Challenge's own code does, as (value - baseline) / gain in the header's units; -32768 is missing."""
+    files = {spec.file for spec in header.signals}
+    name = files.pop()
+    if files or not name.lower().endswith(".mat") or any(spec.fmt != "16" for spec in header.signals):
+        raise RecordError(hea, "invalid header: the record line names a .mat file but the signals are not all in "
+                               "one format-16 .mat file")
     try:
-        with open(hea, "rb") as f:
-            text = f.read(65536).decode("ascii")
-    except FileNotFoundError:
-        return   # reported by wfdb.rdheader with the usual message
-    except (OSError, UnicodeDecodeError):
-        raise RecordError(hea, "invalid header: not a text file") from None
-    line = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
-    tokens = line.split()
-    if len(tokens) >= 3 and not _FS_TOKEN.match(tokens[2]):
-        raise RecordError(hea, f"invalid header: sampling frequency {tokens[2]!r} is not a number")
-    if len(tokens) >= 4 and not tokens[3].isdigit():
-        raise RecordError(hea, f"invalid header: number of samples {tokens[3]!r} is not an integer")
-
-
-def _header_problem(exc: Exception) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "header file not found"
-    return f"invalid header: {_describe(exc)}"
+        val = scipy.io.loadmat(folder / name, variable_names=["val"]).get("val")
+    except Exception as exc:  # scipy raises ValueError, TypeError, MatReadError, ... on corrupt files
+        raise RecordError(hea, f"unreadable signal: {name}: {_describe(exc)}") from None
+    shape = (len(header.signals), sig_len)
+    if val is None or val.shape != shape or val.dtype.kind not in "iu":
+        raise RecordError(hea, f"unreadable signal: {name} holds no {shape[0]} x {shape[1]} integer matrix 'val'")
+    gain = np.array([spec.gain for spec in header.signals])
+    baseline = np.array([spec.baseline for spec in header.signals])
+    physical = (val.T - baseline) / gain
+    physical[val.T == WFDB_MISSING] = np.nan
+    return physical
 
 
 def _describe(exc: Exception) -> str:
@@ -140,12 +156,12 @@ def _metadata(fields: dict[str, str], diagnoses: list[str]) -> dict[str, Any]:
 def load_record(path: str | Path) -> Record:
     """Read one WFDB record (path with or without extension) as a Record; RecordError if unreadable/invalid."""
     base = record_base(path)
-    rec, signal = read_wfdb(base)
-    fields, diagnoses = parse_comments(rec.comments or [])
+    header, signal = read_wfdb(base)
+    fields, diagnoses = parse_comments(list(header.comments))
     return Record(
         signal=signal,
-        fs=rec.fs,
-        leads=tuple(rec.sig_name),
+        fs=header.fs,
+        leads=header.sig_name,
         labels=labels_from_dx(fields.get("dx", "")) | labels_from_text(diagnoses),
         record_id=base.name,
         patient_id=base.name,
@@ -166,3 +182,32 @@ def list_records(path: str | Path) -> Iterator[SourceItem]:
         raise RecordError(path, "folder holds no WFDB header (.hea), ptbxl_database.csv or exams.csv")
     for base in bases:
         yield SourceItem(base.name, str(base) + ".hea", partial(load_record, base))
+
+
+def write_wfdb(records: Iterable[Record], outdir: str | Path) -> Path:
+    """Write each record as WFDB (format 16 at 1 uV per unit, format 32 if it would not fit; physical units
+    mV) plus `labels.csv` (record, patient_id, one 0/1 column per label); returns the labels.csv path."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    labels_path = outdir / "labels.csv"
+    with labels_path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["record", "patient_id", *LABELS])
+        for record in records:
+            _write_one(record, outdir)
+            writer.writerow([record.record_id, record.patient_id or "", *to_multi_hot(record.labels).tolist()])
+    return labels_path
+
+
+def _write_one(record: Record, outdir: Path) -> None:
+    digital = np.rint(record.signal.astype(np.float64) * WFDB_GAIN)
+    fits16 = np.abs(digital).max() <= INT16_MAX
+    fmt = "16" if fits16 else "32"
+    # Challenge-style `Dx:` SNOMED codes and a patient id, so `ecgprint render`/`build` read the labels back
+    dx = ",".join(LABEL_TO_SNOMED[label] for label in LABELS if label in record.labels)
+    comments = [f"Dx: {dx}", f"patient_id: {record.patient_id}",
+                f"source: {record.source}"]
+    wfdb.wrsamp(record.record_id, fs=record.fs, units=["mV"] * len(STANDARD_LEADS), sig_name=list(STANDARD_LEADS),
+                d_signal=digital.astype(np.int16 if fits16 else np.int32), fmt=[fmt] * len(STANDARD_LEADS),
+                adc_gain=[WFDB_GAIN] * len(STANDARD_LEADS), baseline=[0] * len(STANDARD_LEADS),
+                comments=comments, write_dir=str(outdir))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ecgprint.dataset.manifest import Manifest
 from vizecg.data import ShardDataset, make_loader
 from vizecg.evaluation.metrics import (
     MetricsReport,
@@ -40,12 +40,6 @@ class Evaluation:
                 "streams": {s: r.to_dict() for s, r in self.reports.items()}}
 
 
-def split_rows(data: str | Path, split: str) -> int:
-    """Rows of one split according to the dataset's manifest."""
-    manifest = json.loads((Path(data) / "manifest.json").read_text())
-    return sum(shard["rows"] for shard in manifest["shards"] if shard["split"] == split)
-
-
 def evaluate_checkpoint(ckpt: str | Path, data: str | Path, split: str = "test", image_only: bool = False,
                         batch_size: int = 32, workers: int = 0, n_bootstrap: int = 1000, seed: int = 0,
                         device: torch.device | str = "cpu") -> Evaluation:
@@ -65,7 +59,7 @@ def evaluate_checkpoint(ckpt: str | Path, data: str | Path, split: str = "test",
         return score(model, loader, device, image_only=image_only)
 
     test = scores_of(split)
-    if split_rows(data, "val"):
+    if Manifest.read(data).split_rows("val"):
         val = scores_of("val")
         thresholds = {s: select_thresholds(val.labels, p) for s, p in val.probabilities.items()}
         source = "val split of the evaluated dataset" + (" (the evaluated rows: optimistic)" if split == "val"

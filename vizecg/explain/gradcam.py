@@ -87,17 +87,12 @@ def to_image(cam: np.ndarray, input_size: tuple[int, int], stride: int, size: tu
     return cv2.remap(cam.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def lead_boxes(truth: Truth | dict, size: tuple[int, int]) -> list[LeadBox]:
-    """(lead, box) of every printed trace from a Truth or ecgprint's truth JSON, checked against the image
-    size (H, W); a lead printed twice (rhythm strip) has two boxes."""
-    if isinstance(truth, Truth):
-        truth_size, boxes = (truth.height, truth.width), [(lt.lead, lt.box) for lt in truth.leads]
-    else:
-        truth_size = tuple(truth["image_size"][::-1])
-        boxes = [(lead["lead"], lead["box"]) for lead in truth["leads"]]
-    if truth_size != tuple(size):
-        raise ValueError(f"truth is for a {truth_size[1]}x{truth_size[0]} image, the image is {size[1]}x{size[0]}")
-    return boxes
+def lead_boxes(truth: Truth, size: tuple[int, int]) -> list[LeadBox]:
+    """(lead, box) of every printed trace, checked against the image size (H, W); a lead printed twice (rhythm
+    strip) has two boxes."""
+    if (truth.height, truth.width) != tuple(size):
+        raise ValueError(f"truth is for a {truth.width}x{truth.height} image, the image is {size[1]}x{size[0]}")
+    return [(lt.lead, lt.box) for lt in truth.leads]
 
 
 def box_sums(attribution: np.ndarray, boxes: Sequence[LeadBox]) -> dict[str, float]:
@@ -145,10 +140,10 @@ class Explainer:
         order = np.argsort(-probabilities, kind="stable")
         return [int(k) for k in order if probabilities[k] >= self.thresholds[k]] or [int(order[0])]
 
-    def explain(self, image: np.ndarray, truth: Truth | dict | None = None,
+    def explain(self, image: np.ndarray, truth: Truth | None = None,
                 labels: Sequence[str] | None = None) -> list[Explanation]:
         """Explanations of an RGB uint8 page (for `labels`, or the predicted ones: see `choose`); with the page's
-        truth (a Truth or ecgprint's truth JSON), per-lead attribution shares."""
+        truth, per-lead attribution shares."""
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise ValueError(f"need an RGB uint8 image [H, W, 3], got {image.dtype} {list(image.shape)}")
         size = image.shape[:2]

@@ -1,7 +1,8 @@
-"""VizECGNet and its parts: signal and image encoders, CMAM/SMAM attention, named configurations."""
+"""VizECGNet and its parts: signal and image encoders, CMAM/SMAM attention, named configurations (create_model)."""
 
 from vizecg.models.attention import CrossModalAttention, SelfModalAttention
 from vizecg.models.image_encoder import IMAGE_ENCODERS, ImageEncoder, ImageEncoderConfig
+from vizecg.models.registry import create_model, list_models
 from vizecg.models.signal_encoder import (
     SIGNAL_ENCODERS,
     SignalEncoder,
@@ -18,5 +19,5 @@ from vizecg.models.vizecgnet import (
 __all__ = [
     "CrossModalAttention", "Features", "IMAGE_ENCODERS", "ImageEncoder", "ImageEncoderConfig", "SIGNAL_ENCODERS",
     "SelfModalAttention", "SignalEncoder", "SignalEncoderConfig", "StreamLogits", "VIZECGNET_CONFIGS", "VizECGNet",
-    "VizECGNetConfig", "sincos_positions",
+    "VizECGNetConfig", "create_model", "list_models", "sincos_positions",
 ]

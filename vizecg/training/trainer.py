@@ -21,6 +21,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from ecgprint.atomic import write_atomic
+from ecgprint.dataset.manifest import Manifest
 from ecgprint.labels import LABELS
 from vizecg.data import ShardDataset, make_loader
 from vizecg.evaluation.metrics import metrics_report, select_thresholds
@@ -74,7 +75,7 @@ def epoch_seed(seed: int, epoch: int, rank: int) -> int:
 
 
 def check_labels(data: Path) -> None:
-    label_order = tuple(json.loads((data / "manifest.json").read_text()).get("label_order", ()))
+    label_order = Manifest.read(data).label_order
     if label_order != LABELS:
         raise RunError(f"{data}: dataset label order {label_order} differs from the model's {LABELS}")
 
