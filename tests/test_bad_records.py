@@ -61,7 +61,8 @@ for path in sys.argv[1:]:
     except Exception as exc:
         error = f"{{type(exc).__name__}}: {{exc}}"
     out.append({{"path": path, "error": error, "seconds": time.perf_counter() - start}})
-print(json.dumps([out, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]))
+hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))   # own peak, not the parent's
+print(json.dumps([out, int(hwm.split()[1]) * 1024]))
 """
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     done = subprocess.run([sys.executable, "-c", code, *map(str, paths)], cwd=REPO, env=env, capture_output=True,

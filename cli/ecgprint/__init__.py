@@ -20,7 +20,3 @@ COMMANDS = {
 @click.version_option(__version__, prog_name="ecgprint")
 def main():
     """Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth."""
-
-
-if __name__ == "__main__":
-    main()

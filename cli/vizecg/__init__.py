@@ -22,7 +22,3 @@ COMMANDS = {
 @click.version_option(__version__, prog_name="vizecg")
 def main():
     """Classify ECG images with VizECGNet (signal-to-image knowledge distillation)."""
-
-
-if __name__ == "__main__":
-    main()
