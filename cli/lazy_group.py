@@ -11,6 +11,8 @@ import importlib
 
 import click
 
+from ecgprint import __version__
+
 
 class LazyGroup(click.Group):
     """`lazy_commands` maps a command name to "module:attribute" (absolute module path)."""
@@ -28,3 +30,13 @@ class LazyGroup(click.Group):
             return super().get_command(ctx, cmd_name)
         module, attribute = target.split(":")
         return getattr(importlib.import_module(module), attribute)
+
+
+def lazy_group(prog_name: str, commands: dict[str, str], help_text: str) -> click.Group:
+    """The top-level group of one tool: lazy subcommands, `--version` and its help text."""
+    @click.group(cls=LazyGroup, lazy_commands=commands, help=help_text)
+    @click.version_option(__version__, prog_name=prog_name)
+    def main():
+        pass
+
+    return main

@@ -1,10 +1,6 @@
 """The `ecgprint` command group (argument parsing and printing only)."""
 
-import click
-
-from ecgprint import __version__
-
-from ..lazy_group import LazyGroup
+from ..lazy_group import lazy_group
 
 COMMANDS = {
     "render": "cli.ecgprint.render:render_cmd",
@@ -15,8 +11,4 @@ COMMANDS = {
     "gallery": "cli.ecgprint.gallery:gallery",
 }
 
-
-@click.group(cls=LazyGroup, lazy_commands=COMMANDS)
-@click.version_option(__version__, prog_name="ecgprint")
-def main():
-    """Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth."""
+main = lazy_group("ecgprint", COMMANDS, "Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth.")

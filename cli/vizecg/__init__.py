@@ -1,10 +1,6 @@
 """The `vizecg` command group (argument parsing and printing only); model commands register here."""
 
-import click
-
-from ecgprint import __version__
-
-from ..lazy_group import LazyGroup
+from ..lazy_group import lazy_group
 
 COMMANDS = {
     "train": "cli.vizecg.train:train_cmd",
@@ -17,8 +13,4 @@ COMMANDS = {
     "explain": "cli.vizecg.explain:explain_cmd",
 }
 
-
-@click.group(cls=LazyGroup, lazy_commands=COMMANDS)
-@click.version_option(__version__, prog_name="vizecg")
-def main():
-    """Classify ECG images with VizECGNet (signal-to-image knowledge distillation)."""
+main = lazy_group("vizecg", COMMANDS, "Classify ECG images with VizECGNet (signal-to-image knowledge distillation).")
