@@ -6,12 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from vizecg.evaluation.metrics import (
-    METRICS,
-    metrics_report,
-    paired_difference,
-    select_thresholds,
-)
+from vizecg.evaluation.metrics import METRICS, metrics_report, paired_difference, select_thresholds
 
 
 def brute_auroc(y, s):

@@ -3,13 +3,7 @@ continuous, heavily tied and all-equal scores, unit and bootstrap-style row weig
 
 import numpy as np
 import pytest
-from sklearn.metrics import (
-    average_precision_score,
-    f1_score,
-    precision_score,
-    recall_score,
-    roc_auc_score,
-)
+from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score, roc_auc_score
 
 from vizecg.evaluation.metrics import METRICS, _table, metrics_report, select_thresholds
 

@@ -16,18 +16,8 @@ from cli.ecgprint.synth import synth
 from ecgprint.labels import LABELS
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.sources.wfdb_source import write_wfdb
-from ecgprint.synth import (
-    NuisanceConfig,
-    SynthConfig,
-    example_record,
-    iter_synthetic,
-    synth_record,
-)
-from ecgprint.synth.labelsets import (
-    balanced_distribution,
-    compatible_sets,
-    incompatible_pairs,
-)
+from ecgprint.synth import NuisanceConfig, SynthConfig, example_record, iter_synthetic, synth_record
+from ecgprint.synth.labelsets import balanced_distribution, compatible_sets, incompatible_pairs
 
 PER_CLASS = 60           # records measured per class (acceptance asks for >= 50)
 PASS_RATE = 0.95

@@ -17,12 +17,7 @@ from click.testing import CliRunner
 import vizecg.training.trainer
 from cli.vizecg import main
 from ecgprint.labels import LABELS
-from tests.vizecg_helpers import (  # noqa: F401
-    InMemoryShardDataset,
-    build_tiny_dataset,
-    one_thread,
-    tiny_config,
-)
+from tests.vizecg_helpers import InMemoryShardDataset, build_tiny_dataset, one_thread, tiny_config  # noqa: F401
 from vizecg.data import RowGroupShuffle, ShardDataset, make_loader
 from vizecg.evaluation.metrics import metrics_report, select_thresholds
 from vizecg.evaluation.scoring import score

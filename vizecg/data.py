@@ -6,7 +6,7 @@ vizecg reads only the shards `ecgprint build` writes; nothing is loaded into RAM
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,17 +20,21 @@ from vizecg.preprocess import InputSpec, fit_signal, image_tensor
 
 
 class ShardDataset(Dataset):
-    """Rows of one split of a built dataset. Items: dict(image [3,H,W], signal [12,N], labels [6], index)."""
+    """Rows of one split of a built dataset, followed by the rows of any `extra_parts` ((root, split) pairs, e.g.
+    real records beside synthetic ones), in that order. Items: dict(image [3,H,W], signal [12,N], labels [6], index)."""
 
     COLUMNS = ("id", "image", "signal", "fs", "label_vector")
 
     def __init__(self, root: str | Path, split: str, spec: InputSpec = InputSpec(),
                  augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-                 cache_row_groups: int = 4):
+                 cache_row_groups: int = 4, extra_parts: Sequence[tuple[str | Path, str]] = ()):
         self.root, self.split, self.spec, self.augment = Path(root), split, spec, augment
-        self.files = Manifest.read(self.root).files(split)
-        if not self.files:
-            raise ValueError(f"{self.root}: no rows in split {split!r}")
+        self.files: list[Path] = []
+        for part_root, part_split in ((root, split), *extra_parts):
+            files = Manifest.read(part_root).files(part_split)
+            if not files:
+                raise ValueError(f"{part_root}: no rows in split {part_split!r}")
+            self.files += files
         self.groups: list[tuple[int, int, int]] = []     # (file, row group, rows)
         for f, path in enumerate(self.files):
             meta = pq.ParquetFile(path).metadata
@@ -73,7 +77,7 @@ class ShardDataset(Dataset):
             raise IndexError(index)
         g, k = self.locate(index)
         data = self._group(g)
-        image = decode_image(data["image"][k].as_py(), f"{self.split}[{index}] {data['id'][k]}")
+        image = decode_image(data["image"][k].as_py(), f"row {index} ({data['id'][k]})")
         if self.augment is not None:
             image = self.augment(image, np.random.default_rng(index))
         return {

@@ -7,6 +7,7 @@ COMMANDS = {
     "evaluate": "cli.vizecg.evaluate:evaluate_cmd",
     "ablate": "cli.vizecg.ablate:ablate_cmd",
     "compare": "cli.vizecg.compare:compare_cmd",
+    "benchmark": "cli.vizecg.benchmark:benchmark_cmd",
     "predict": "cli.vizecg.predict:predict_cmd",
     "export": "cli.vizecg.export:export_cmd",
     "robustness": "cli.vizecg.robustness:robustness_cmd",

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-
 import click
 
 from vizecg.training.ablate import ABLATIONS, run_ablation
-from vizecg.training.runtime import using_runtime
-from vizecg.training.trainer import RunError
 
-from .options import run_options, runtime_options, train_config
+from .options import print_table, run_options, runtime_options, train_config
 
 
 def parse_runs(ctx, param, value: str | None) -> tuple[str, ...]:
@@ -30,12 +25,5 @@ def ablate_cmd(out, runs, bootstrap, device, workers, threads, progress, **optio
     with its teacher detached from the image stream's losses."""
     if options["data"] is None:
         raise click.UsageError("need --data")
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    try:
-        with using_runtime(None, device, threads) as runtime:
-            table = run_ablation(train_config(options), out, runs, runtime, workers, progress, bootstrap)
-    except (RunError, FileNotFoundError, ValueError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    if runtime.is_main:
-        click.echo(table.read_text())
+    print_table(device, threads, lambda runtime: run_ablation(train_config(options), out, runs, runtime, workers,
+                                                               progress, bootstrap))

@@ -1,9 +1,13 @@
-"""Click options shared by `vizecg train` and `vizecg ablate`, and their conversion to a TrainConfig."""
+"""Click options shared by `vizecg train`, `ablate` and `benchmark`, their conversion to a TrainConfig, and the
+run-then-print-a-table step of the commands that train several runs."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,8 +15,8 @@ import click
 from vizecg.models import VIZECGNET_CONFIGS
 from vizecg.models.vizecgnet import STREAMS
 from vizecg.preprocess import InputSpec
-from vizecg.training.runtime import DEVICES
-from vizecg.training.trainer import TrainConfig
+from vizecg.training.runtime import DEVICES, Runtime, using_runtime
+from vizecg.training.trainer import RunError, TrainConfig
 
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
 SPEC = InputSpec()
@@ -93,3 +97,17 @@ def train_config(options: dict[str, Any]) -> TrainConfig:
             keep_checkpoints=options["keep_checkpoints"])
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def print_table(device: str, threads: int | None, make_table: Callable[[Runtime], Path]) -> None:
+    """Run `make_table` under a runtime (logging to stderr) and print the table it wrote (main rank only);
+    a run that cannot start or continue is a one-line error and exit status 1."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        with using_runtime(None, device, threads) as runtime:
+            table = make_table(runtime)
+    except (RunError, FileNotFoundError, ValueError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if runtime.is_main:
+        click.echo(table.read_text())

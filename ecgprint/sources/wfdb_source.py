@@ -21,13 +21,7 @@ import scipy.io
 import wfdb
 
 from ..errors import RecordError
-from ..labels import (
-    LABEL_TO_SNOMED,
-    LABELS,
-    labels_from_dx,
-    labels_from_text,
-    to_multi_hot,
-)
+from ..labels import LABEL_TO_SNOMED, LABELS, labels_from_dx, labels_from_text, to_multi_hot
 from ..leads import STANDARD_LEADS
 from ..record import Record
 from .item import SourceItem

@@ -2,6 +2,8 @@
 
 Every metric is computed from per-row weights: ones for the point estimate, bootstrap resample counts for the
 CIs, so both go through the same code. Labels without positives give NaN (reported, left out of macro means).
+Resamples draw rows, or whole groups of rows (`groups`, e.g. all pages of one record) so that several pages of
+one record do not narrow the CIs as if they were independent.
 """
 
 from __future__ import annotations
@@ -88,15 +90,37 @@ def _nanmean(a: np.ndarray) -> np.ndarray:
     return _divide(np.nansum(a, axis=1), count)
 
 
-def _bootstrap_weights(n: int, n_labels: int, n_bootstrap: int, seed: int) -> Iterator[np.ndarray]:
-    """Row weights [r, n] of `n_bootstrap` seeded resamples of n rows with replacement, in memory-bounded chunks."""
+def _bootstrap_weights(n: int, n_labels: int, n_bootstrap: int, seed: int,
+                       groups: np.ndarray | None = None) -> Iterator[np.ndarray]:
+    """Row weights [r, n] of `n_bootstrap` seeded resamples with replacement, in memory-bounded chunks: of the n
+    rows, or of whole groups (`groups`: group index 0..G-1 per row; a row weighs as often as its group is drawn)."""
     rng = np.random.default_rng(seed)
+    units = n if groups is None else int(groups.max()) + 1
     chunk = max(1, BOOTSTRAP_CELLS // (n * n_labels))
     for start in range(0, n_bootstrap, chunk):
         r = min(chunk, n_bootstrap - start)
-        rows = rng.integers(0, n, size=(r, n)) + n * np.arange(r)[:, None]
+        draws = rng.integers(0, units, size=(r, units)) + units * np.arange(r)[:, None]
         # float32 halves the memory traffic of the hot loop; counts and their sums stay exact below 2**24.
-        yield np.bincount(rows.reshape(-1), minlength=r * n).reshape(r, n).astype(np.float32)
+        counts = np.bincount(draws.reshape(-1), minlength=r * units).reshape(r, units).astype(np.float32)
+        yield counts if groups is None else counts[:, groups]
+
+
+def _group_index(groups: Sequence | np.ndarray | None, n: int) -> np.ndarray | None:
+    """Any per-row group labels (e.g. record ids) as indices 0..G-1, or None to resample rows."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.shape != (n,):
+        raise ValueError(f"groups must hold one entry per row ({n}), got shape {groups.shape}")
+    return np.unique(groups, return_inverse=True)[1].reshape(n)
+
+
+def _interval(boots: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval over the resamples (axis 0); resamples where a value is NaN are skipped."""
+    alpha = (1.0 - confidence) / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN columns (labels without positives)
+        return np.nanquantile(boots, alpha, axis=0), np.nanquantile(boots, 1 - alpha, axis=0)
 
 
 def select_thresholds(y_val: np.ndarray, scores_val: np.ndarray, default: float = 0.5) -> np.ndarray:
@@ -163,9 +187,10 @@ class MetricsReport:
 
 def metrics_report(y_true: np.ndarray, scores: np.ndarray, thresholds: Sequence[float] | np.ndarray,
              labels: Sequence[str] = LABELS, n_bootstrap: int = 1000, confidence: float = 0.95,
-             seed: int = 0) -> MetricsReport:
+             seed: int = 0, groups: Sequence | np.ndarray | None = None) -> MetricsReport:
     """Per-label, macro and micro metrics at fixed thresholds (chosen on validation, never on these rows),
-    with percentile bootstrap CIs over rows (seeded; NaN resamples, e.g. without positives, are skipped)."""
+    with percentile bootstrap CIs over rows, or over `groups` of rows (seeded; NaN resamples, e.g. without
+    positives, are skipped)."""
     y, s = _check(y_true, scores)
     thresholds = np.asarray(thresholds, dtype=np.float64)
     if thresholds.shape != (y.shape[1],) or len(labels) != y.shape[1]:
@@ -174,14 +199,10 @@ def metrics_report(y_true: np.ndarray, scores: np.ndarray, thresholds: Sequence[
     if n_bootstrap < 1 or not 0.0 < confidence < 1.0:
         raise ValueError(f"need n_bootstrap >= 1 and 0 < confidence < 1, got {n_bootstrap}, {confidence}")
     n = y.shape[0]
+    weights = _bootstrap_weights(n, y.shape[1], n_bootstrap, seed, _group_index(groups, n))
     point = _table(y, s, thresholds, np.ones((1, n)))
-    boots = [_table(y, s, thresholds, w) for w in _bootstrap_weights(n, y.shape[1], n_bootstrap, seed)]
-    alpha = (1.0 - confidence) / 2
-    stacked = {m: np.concatenate([b[m] for b in boots], axis=0) for m in METRICS}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN columns (labels without positives)
-        low = np.stack([np.nanquantile(stacked[m], alpha, axis=0) for m in METRICS])
-        high = np.stack([np.nanquantile(stacked[m], 1 - alpha, axis=0) for m in METRICS])
+    boots = [_table(y, s, thresholds, w) for w in weights]
+    low, high = _interval(np.stack([np.concatenate([b[m] for b in boots]) for m in METRICS], axis=1), confidence)
     return MetricsReport(tuple(labels), thresholds, y.sum(axis=0), np.stack([point[m][0] for m in METRICS]),
                          low, high, n, n_bootstrap, confidence, seed)
 
@@ -205,8 +226,29 @@ def paired_difference(y_true: np.ndarray, scores_a: np.ndarray, thresholds_a: Se
 
     point = float(diff(np.ones((1, y.shape[0])))[0])
     boots = np.concatenate([diff(w) for w in _bootstrap_weights(y.shape[0], y.shape[1], n_bootstrap, seed)])
-    alpha = (1.0 - confidence) / 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = np.nanquantile(boots, [alpha, 1 - alpha])
+    low, high = _interval(boots, confidence)
     return point, float(low), float(high)
+
+
+def _false_positive_rates(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """FP / (FP + TN) for weight rows w [R, n] -> [R, K + 2]: labels, macro (mean over labels), micro (pooled)."""
+    pred = s >= thresholds
+    fp, tn = w @ (~y & pred), w @ (~y & ~pred)
+    per_label = _divide(fp, fp + tn)
+    return np.column_stack([per_label, _nanmean(per_label), _divide(fp.sum(axis=1), (fp + tn).sum(axis=1))])
+
+
+def false_positive_rate(y_true: np.ndarray, scores: np.ndarray, thresholds: Sequence[float] | np.ndarray,
+                        n_bootstrap: int = 1000, confidence: float = 0.95, seed: int = 0,
+                        groups: Sequence | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(value, low, high), each [labels + macro + micro]: the share of rows without a label that are called
+    positive for it (NaN for a label every row has), with the same bootstrap CIs as metrics_report."""
+    y, s = _check(y_true, scores)
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    if thresholds.shape != (y.shape[1],) or n_bootstrap < 1:
+        raise ValueError(f"need one threshold per column ({y.shape[1]}) and n_bootstrap >= 1, "
+                         f"got {thresholds.shape}, {n_bootstrap}")
+    n = y.shape[0]
+    weights = _bootstrap_weights(n, y.shape[1], n_bootstrap, seed, _group_index(groups, n))
+    low, high = _interval(np.concatenate([_false_positive_rates(y, s, thresholds, w) for w in weights]), confidence)
+    return _false_positive_rates(y, s, thresholds, np.ones((1, n)))[0], low, high

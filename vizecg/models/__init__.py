@@ -3,18 +3,9 @@
 from vizecg.models.attention import CrossModalAttention, SelfModalAttention
 from vizecg.models.image_encoder import IMAGE_ENCODERS, ImageEncoder, ImageEncoderConfig
 from vizecg.models.registry import create_model, list_models
-from vizecg.models.signal_encoder import (
-    SIGNAL_ENCODERS,
-    SignalEncoder,
-    SignalEncoderConfig,
-)
+from vizecg.models.signal_encoder import SIGNAL_ENCODERS, SignalEncoder, SignalEncoderConfig
 from vizecg.models.tokens import Features, sincos_positions
-from vizecg.models.vizecgnet import (
-    VIZECGNET_CONFIGS,
-    StreamLogits,
-    VizECGNet,
-    VizECGNetConfig,
-)
+from vizecg.models.vizecgnet import VIZECGNET_CONFIGS, StreamLogits, VizECGNet, VizECGNetConfig
 
 __all__ = [
     "CrossModalAttention", "Features", "IMAGE_ENCODERS", "ImageEncoder", "ImageEncoderConfig", "SIGNAL_ENCODERS",

@@ -16,11 +16,7 @@ from torch import nn
 from ecgprint.labels import LABELS
 from vizecg.models.attention import CrossModalAttention, SelfModalAttention
 from vizecg.models.image_encoder import IMAGE_ENCODERS, ImageEncoder, ImageEncoderConfig
-from vizecg.models.signal_encoder import (
-    SIGNAL_ENCODERS,
-    SignalEncoder,
-    SignalEncoderConfig,
-)
+from vizecg.models.signal_encoder import SIGNAL_ENCODERS, SignalEncoder, SignalEncoderConfig
 from vizecg.models.tokens import Features, sincos_positions
 
 STREAMS = ("both", "signal", "image")

@@ -12,14 +12,7 @@ import torch
 from ecgprint.artifacts import PRESETS
 from vizecg.pages import split_pages, with_dpi
 from vizecg.predict import Predictor
-from vizecg.robustness.study import (
-    SEVERITIES,
-    Study,
-    check_severities,
-    clean_thresholds,
-    conditions,
-    run_study,
-)
+from vizecg.robustness.study import SEVERITIES, Study, check_severities, clean_thresholds, conditions, run_study
 
 THRESHOLD_SOURCES = ("val", "checkpoint")
 

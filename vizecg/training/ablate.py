@@ -12,11 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ecgprint.atomic import write_atomic
-from vizecg.evaluation.evaluate import (
-    Evaluation,
-    evaluate_checkpoint,
-    paired_comparison,
-)
+from vizecg.evaluation.evaluate import Evaluation, evaluate_checkpoint, paired_comparison
 from vizecg.evaluation.report import ablation_markdown, write_evaluation
 from vizecg.training.runtime import Runtime, using_runtime
 from vizecg.training.trainer import BEST, RUN_FILE, RunError, TrainConfig, resume, train

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from vizecg.models import VIZECGNET_CONFIGS, VizECGNetConfig
@@ -18,7 +19,8 @@ class RunError(RuntimeError):
 class TrainConfig:
     """Everything that decides a run's result; runtime choices (device, loader workers, threads) are not here.
 
-    A single-stream run (streams "signal" or "image") has no CMAM, whatever `cmam` says.
+    A single-stream run (streams "signal" or "image") has no CMAM, whatever `cmam` says. `train_parts` and
+    `val_parts` ("PATH:SPLIT") add rows of other datasets after `data`'s train and val splits.
     """
 
     data: str
@@ -37,8 +39,14 @@ class TrainConfig:
     detach_signal_context: bool = False
     spec: InputSpec = field(default_factory=InputSpec)
     keep_checkpoints: int = 3
+    train_parts: tuple[str, ...] = ()
+    val_parts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for part in (*self.train_parts, *self.val_parts):
+            path, _, split = part.rpartition(":") if isinstance(part, str) else ("", "", "")
+            if not (path and split):
+                raise ValueError(f"a data part must be 'PATH:SPLIT', got {part!r}")
         if self.config not in VIZECGNET_CONFIGS:
             raise ValueError(f"unknown config {self.config!r}; choose from {sorted(VIZECGNET_CONFIGS)}")
         if self.epochs < 1 or self.batch_size < 1 or self.keep_checkpoints < 1:
@@ -57,6 +65,19 @@ class TrainConfig:
                                      smam=self.smam, modality_dropout=self.modality_dropout,
                                      detach_signal_context=self.detach_signal_context)
 
+    def parts(self, split: str) -> tuple[tuple[str, str], ...]:
+        """The (dataset, split) pairs whose rows follow `data`'s `split` ("train" or "val")."""
+        return tuple(tuple(part.rsplit(":", 1)) for part in {"train": self.train_parts, "val": self.val_parts}[split])
+
+    def resolved(self) -> TrainConfig:
+        """This config with absolute dataset paths, as a run stores it."""
+        def absolute(part: str) -> str:
+            path, split = part.rsplit(":", 1)
+            return f"{Path(path).resolve()}:{split}"
+
+        return replace(self, data=str(Path(self.data).resolve()), train_parts=tuple(map(absolute, self.train_parts)),
+                       val_parts=tuple(map(absolute, self.val_parts)))
+
     def loss_config(self) -> LossConfig:
         return LossConfig(kd_weight=self.kd_weight, temperature=self.kd_temperature)
 
@@ -65,4 +86,5 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        return cls(**{**data, "spec": InputSpec(**data["spec"])})
+        parts = {key: tuple(data.get(key, ())) for key in ("train_parts", "val_parts")}   # JSON lists; old runs: none
+        return cls(**{**data, **parts, "spec": InputSpec(**data["spec"])})

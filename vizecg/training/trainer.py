@@ -11,7 +11,6 @@ import logging
 import math
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +85,13 @@ class Trainer:
     def __init__(self, config: TrainConfig, out: Path, runtime: Runtime, workers: int, progress: bool | None):
         self.config, self.out, self.runtime, self.progress = config, out, runtime, progress
         data = Path(config.data)
-        check_labels(data)
-        train_set = ShardDataset(data, "train", config.spec)
+        for root in {data, *(Path(root) for root, _ in config.parts("train") + config.parts("val"))}:
+            check_labels(root)
+        train_set = ShardDataset(data, "train", config.spec, extra_parts=config.parts("train"))
         self.train_loader = make_loader(train_set, config.batch_size, shuffle=True, seed=config.seed,
                                         workers=workers, replicas=runtime.world, rank=runtime.rank)
-        self.val_loader = (make_loader(ShardDataset(data, "val", config.spec), config.batch_size, workers=workers)
-                           if runtime.is_main else None)
+        self.val_loader = (make_loader(ShardDataset(data, "val", config.spec, extra_parts=config.parts("val")),
+                                       config.batch_size, workers=workers) if runtime.is_main else None)
         torch.manual_seed(config.seed)
         self.model = VizECGNet(config.model_config()).to(runtime.device)
         self.streams = model_streams(self.model.config)
@@ -189,7 +189,7 @@ def train(config: TrainConfig, out: str | Path, runtime: Runtime | None = None, 
     """Start a new run in `out` (absent or empty) and return its per-epoch metrics rows (main process; other
     ranks get []). Without a runtime, one is started from the environment (torchrun or a single process)."""
     out = Path(out)
-    config = replace(config, data=str(Path(config.data).resolve()))
+    config = config.resolved()
     with using_runtime(runtime) as runtime:
         if out.exists() and any(out.iterdir()):
             hint = "; continue it with --resume" if (out / RUN_FILE).exists() else ""

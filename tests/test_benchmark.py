@@ -1,0 +1,238 @@
+"""The real-record benchmark: one tiny model per patient-disjoint fold, every "real" page predicted once by the model
+that never saw it, resume without retraining, thresholds that never see their own fold, FPR and patient-resampled
+CIs checked against scikit-learn and the row bootstrap, training on several dataset parts, the checkpoint mode."""
+
+import json
+import shutil
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from click.testing import CliRunner
+from sklearn.metrics import confusion_matrix, f1_score
+
+from cli.vizecg import main
+from ecgprint.dataset.build import build
+from ecgprint.dataset.plan import make_plan, source_items
+from ecgprint.dataset.recipe import load_recipe
+from ecgprint.labels import LABELS
+from tests.vizecg_helpers import (  # noqa: F401
+    RECIPE,
+    SPEC,
+    build_tiny_dataset,
+    one_thread,
+    save_untrained_checkpoint,
+    tiny_config,
+)
+from vizecg.data import RowGroupShuffle, ShardDataset, make_loader
+from vizecg.evaluation.benchmark import (
+    check_not_in,
+    cross_fold_thresholds,
+    fold_probabilities,
+    real_pages,
+    run_benchmark,
+)
+from vizecg.evaluation.metrics import false_positive_rate, metrics_report, select_thresholds
+from vizecg.evaluation.scoring import score
+from vizecg.training.checkpoint import load_model
+from vizecg.training.runtime import Runtime
+from vizecg.training.trainer import TrainConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+CPU = Runtime(torch.device("cpu"))
+FOLDS = ("fold0", "fold1", "fold2")
+# Stand-in for the real records: 48 synthetic records, two per patient, each printed twice, in three folds.
+REAL_RECIPE = RECIPE.replace('name = "vizecg-tiny"', 'name = "real-tiny"').replace(
+    'name = "synth"', 'name = "real"').replace("n = 64", "n = 48").replace(
+    "records_per_patient = 1", "records_per_patient = 2").replace(
+    "ratios = { train = 0.5, val = 0.25, test = 0.25 }", "ratios = { fold0 = 0.34, fold1 = 0.33, fold2 = 0.33 }").replace(
+    'paper = { dpi = 72, grid = "red" }', 'paper = { dpi = 72, grid = "red" }\npreset = ["clean", "scan"]')
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    return build_tiny_dataset(tmp_path_factory.mktemp("bench_synthetic"))
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench_real")
+    (folder / "real.toml").write_text(REAL_RECIPE)
+    build(load_recipe(folder / "real.toml"), folder / "data", workers=1, progress=False)
+    return folder / "data"
+
+
+@pytest.fixture(scope="module")
+def kfold(synthetic, real, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench_runs") / "bench"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    run_benchmark(tiny_config(synthetic, epochs=1), real, out, CPU, workers=0, progress=False, n_bootstrap=20)
+    torch.set_num_threads(threads)
+    return out
+
+
+def test_every_real_page_gets_one_prediction_from_the_model_of_its_fold(kfold, real):
+    pages = real_pages(real)
+    assert sorted(pages["fold"].unique()) == list(FOLDS) and len(pages) == 96
+    predictions = pd.read_csv(kfold / "predictions.csv")
+    assert sorted(predictions["id"]) == sorted(pages["id"])                     # each page exactly once
+    for fold in FOLDS:
+        stored = json.loads((kfold / fold / "run.json").read_text())["train"]
+        assert sorted(part.rsplit(":", 1)[1] for part in stored["train_parts"]) == sorted(set(FOLDS) - {fold})
+        rows = predictions[predictions["fold"] == fold]
+        assert set(rows["id"]) == set(pages[pages["fold"] == fold]["id"])
+        expected = fold_probabilities(kfold / fold / "best.pt", real, fold, 16, 0, "cpu")
+        np.testing.assert_allclose(rows[[f"p_{label}" for label in LABELS]].to_numpy(), expected, atol=1e-6)
+        scored = score(load_model(kfold / fold / "best.pt")[0], make_loader(ShardDataset(real, fold, SPEC), 16))
+        np.testing.assert_array_equal(rows[list(LABELS)].to_numpy(), scored.labels)   # rows in the loader's order
+    result = json.loads((kfold / "benchmark.json").read_text())
+    assert result["mode"] == "k-fold" and set(result["fold_thresholds"]) == set(FOLDS)
+    overall = result["evaluations"][0]["overall"]
+    assert overall["pages"] == 96 and overall["patients"] == 24
+    assert set(result["evaluations"][0]["groups"]["preset"]) == {"clean", "scan"}
+    assert set(result["evaluations"][0]["groups"]["fold"]) == set(FOLDS)
+    assert "## Thresholds" in (kfold / "benchmark.md").read_text()
+
+
+def test_rerun_reuses_finished_fold_runs(kfold, synthetic, real):
+    checkpoints = {fold: (kfold / fold / "checkpoints" / "epoch_0001.pt").stat().st_mtime_ns for fold in FOLDS}
+    before = (kfold / "predictions.csv").read_text()
+    run_benchmark(tiny_config(synthetic, epochs=1), real, kfold, CPU, workers=0, progress=False, n_bootstrap=20)
+    assert {fold: (kfold / fold / "checkpoints" / "epoch_0001.pt").stat().st_mtime_ns for fold in FOLDS} == checkpoints
+    assert (kfold / "predictions.csv").read_text() == before
+
+
+def test_folds_are_patient_disjoint_and_an_overlap_is_refused(real, tmp_path):
+    pages = real_pages(real)
+    assert pages.groupby("patient_id")["fold"].nunique().max() == 1
+    assert pages.groupby("patient_id")["record_id"].nunique().max() == 2        # two records per patient
+    copy = tmp_path / "overlap"
+    shutil.copytree(real, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    first = next(shard for shard in manifest["shards"] if shard["split"] == "fold0")
+    manifest["shards"].append({**first, "split": "fold1"})                     # fold0's pages also in fold1
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="the folds must be patient-disjoint"):
+        real_pages(copy)
+
+
+def test_training_data_holding_benchmark_records_is_refused(real, synthetic, tmp_path):
+    pages = real_pages(real)
+    check_not_in(synthetic, pages)
+    copy = tmp_path / "leaky"
+    shutil.copytree(real, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    for shard in manifest["shards"]:
+        shard["split"] = {"fold0": "train", "fold1": "val"}.get(shard["split"], shard["split"])
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="benchmark records"):
+        check_not_in(copy, pages)
+
+
+def test_thresholds_of_a_fold_never_see_its_own_predictions():
+    rng = np.random.default_rng(0)
+    folds = np.repeat(["a", "b", "c"], 40)
+    y = (rng.random((120, 6)) < 0.3).astype(int)
+    p = np.clip(0.3 * y + rng.random((120, 6)) * 0.8, 0, 1)
+    thresholds = cross_fold_thresholds(y, p, folds)
+    perturbed = p.copy()
+    perturbed[folds == "a"] = rng.random(((folds == "a").sum(), 6))
+    again = cross_fold_thresholds(y, perturbed, folds)
+    np.testing.assert_array_equal(again[folds == "a"], thresholds[folds == "a"])
+    assert not np.array_equal(again[folds == "b"], thresholds[folds == "b"])    # b's thresholds do read fold a
+    np.testing.assert_array_equal(thresholds[folds == "a"][0], select_thresholds(y[folds != "a"], p[folds != "a"]))
+
+
+def test_false_positive_rate_matches_scikit_learn():
+    rng = np.random.default_rng(1)
+    y = (rng.random((80, 4)) < 0.4).astype(int)
+    s = np.round(rng.random((80, 4)), 2)
+    thresholds = np.array([0.3, 0.5, 0.7, 0.9])
+    value, low, high = false_positive_rate(y, s, thresholds, n_bootstrap=200)
+    counts = [confusion_matrix(y[:, k], s[:, k] >= thresholds[k]).ravel() for k in range(4)]   # tn, fp, fn, tp
+    per_label = [fp / (fp + tn) for tn, fp, _, _ in counts]
+    np.testing.assert_allclose(value, [*per_label, np.mean(per_label),
+                                       sum(c[1] for c in counts) / sum(c[0] + c[1] for c in counts)])
+    assert np.all(low <= value) and np.all(value <= high)
+    assert np.isnan(false_positive_rate(np.ones((5, 1)), np.ones((5, 1)), [0.5], n_bootstrap=5)[0][0])
+
+
+def test_pages_of_one_patient_are_resampled_together():
+    """Printing every record three times must not narrow the CIs: with patients as the bootstrap unit, the CIs of
+    the tripled pages equal the row-bootstrap CIs of the records printed once."""
+    rng = np.random.default_rng(2)
+    y = (rng.random((50, 3)) < 0.4).astype(int)
+    s = np.clip(0.3 * y + rng.random((50, 3)), 0, 1)
+    thresholds = [0.5, 0.6, 0.7]
+    once = metrics_report(y, s, thresholds, labels=("a", "b", "c"), n_bootstrap=200)
+    tripled = metrics_report(np.repeat(y, 3, axis=0), np.repeat(s, 3, axis=0), thresholds, labels=("a", "b", "c"),
+                             n_bootstrap=200, groups=np.repeat(np.arange(50), 3))
+    np.testing.assert_allclose(tripled.low, once.low, equal_nan=True)
+    np.testing.assert_allclose(tripled.high, once.high, equal_nan=True)
+    rows = metrics_report(np.repeat(y, 3, axis=0), np.repeat(s, 3, axis=0), thresholds, labels=("a", "b", "c"),
+                          n_bootstrap=200)
+    assert (rows.high - rows.low)[2, -2] < (once.high - once.low)[2, -2]      # pages as rows: a falsely narrow F1 CI
+
+
+def test_shard_dataset_concatenates_parts_and_shuffles_whole_row_groups(synthetic, real):
+    both = ShardDataset(synthetic, "train", SPEC, extra_parts=[(real, "fold1")])
+    alone = ShardDataset(real, "fold1", SPEC)
+    assert len(both) == 32 + len(alone)
+    assert torch.equal(both[32]["image"], alone[0]["image"]) and torch.equal(both[32]["labels"], alone[0]["labels"])
+    order = list(RowGroupShuffle(both, seed=1))
+    assert sorted(order) == list(range(len(both)))
+    groups = [both.locate(i)[0] for i in order]
+    assert all(a == b or b not in groups[:k] for k, (a, b) in enumerate(zip(groups, groups[1:]), 1))
+
+
+def test_train_config_parts_are_validated_and_round_trip(synthetic):
+    config = tiny_config(synthetic, train_parts=("x/real:fold1",), val_parts=("x/real:fold2",))
+    assert config.parts("train") == (("x/real", "fold1"),)
+    stored = json.loads(json.dumps(config.resolved().to_dict()))
+    assert TrainConfig.from_dict(stored) == config.resolved()
+    old = {k: v for k, v in stored.items() if k not in ("train_parts", "val_parts")}   # a run.json from before
+    assert TrainConfig.from_dict(old) == replace(config.resolved(), train_parts=(), val_parts=())
+    with pytest.raises(ValueError, match="PATH:SPLIT"):
+        tiny_config(synthetic, train_parts=("no-split",))
+
+
+def test_checkpoint_mode_scores_every_page_at_its_thresholds(real, tmp_path):
+    ckpt = tmp_path / "untrained.pt"
+    save_untrained_checkpoint(ckpt)
+    held_out = tmp_path / "held_out.toml"
+    held_out.write_text(REAL_RECIPE.replace("fold0 = 0.34, fold1 = 0.33, fold2 = 0.33", "train = 0.5, test = 0.5"))
+    args = ["benchmark", "--ckpt", str(ckpt), "--real", str(real), "-o", str(tmp_path / "out"), "--bootstrap", "20",
+            "--device", "cpu", "--workers", "0", "--held-out", str(held_out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "checkpoint, its own thresholds" in result.output
+    out = json.loads((tmp_path / "out" / "benchmark.json").read_text())
+    predictions = pd.read_csv(tmp_path / "out" / "predictions.csv")
+    assert out["checkpoint_thresholds"] == dict.fromkeys(LABELS, 0.5) and len(predictions) == 96
+    label = next(lab for lab in LABELS if predictions[lab].any())
+    f1 = out["evaluations"][0]["overall"]["columns"][label]["f1"]["value"]
+    assert f1 == pytest.approx(f1_score(predictions[label], predictions[f"p_{label}"] >= 0.5))
+    recipe = load_recipe(held_out)
+    test_records = {source_items(recipe, row.source)[row.item].record_id
+                    for shard in make_plan(recipe) if shard.split == "test" for row in shard.rows}
+    assert out["evaluations"][2]["overall"]["pages"] == predictions["record_id"].isin(test_records).sum()
+    refused = CliRunner().invoke(main, [*args, "--epochs", "3"])
+    assert refused.exit_code == 2 and "drop ['epochs']" in refused.output
+
+
+def test_synthetic_train_recipe_is_vizecg_train_without_real_records():
+    """synthetic_train.toml must plan exactly vizecg_train.toml's synthetic pages (same seed, source, splits,
+    variants, signal): pages are a pure function of these."""
+    def synthetic_part(name):
+        raw = load_recipe(ROOT / "data_recipes" / name).raw
+        return ({k: v for k, v in raw.items() if k not in ("dataset", "sources")}, raw["dataset"]["seed"],
+                [s for s in raw["sources"] if s["type"] == "synthetic"])
+
+    assert synthetic_part("synthetic_train.toml") == synthetic_part("vizecg_train.toml")
+    sources = tomllib.loads((ROOT / "data_recipes" / "synthetic_train.toml").read_text())["sources"]
+    assert [s["type"] for s in sources] == ["synthetic"]
