@@ -1,4 +1,5 @@
-"""Image-only prediction from ECG page images (PNG/JPEG scans, photos, renders) with a checkpoint's image path."""
+"""Image-only prediction from ECG page images (PNG/JPEG scans, photos, renders) with a checkpoint's image path,
+gated by the trace-presence check: an image without an ECG trace gets no positive label."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ecgprint.dataset.read import MAX_IMAGE_BYTES, decode_image
 from ecgprint.regular_file import read_capped
 from vizecg.evaluation.scoring import model_streams
 from vizecg.preprocess import image_tensor
+from vizecg.presence import PresenceCheck
 from vizecg.training.checkpoint import load_model, resolve_checkpoint
 
 MAX_FILE_BYTES = MAX_IMAGE_BYTES   # refuse larger files before reading them (the pixel cap applies after)
@@ -30,14 +32,18 @@ def read_image(path: str | Path) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Prediction:
-    """One image's per-label probabilities and decisions (probability >= the label's validation threshold)."""
+    """One image's per-label probabilities and decisions (probability >= the label's validation threshold, and
+    only when the trace-presence check found an ECG: `ecg_found`, from its score `ecg_score`)."""
 
     image: str
     probabilities: dict[str, float]
     decisions: dict[str, bool]
+    ecg_found: bool
+    ecg_score: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"image": self.image, "probabilities": self.probabilities, "decisions": self.decisions}
+        return {"image": self.image, "ecg_found": self.ecg_found, "ecg_score": self.ecg_score,
+                "probabilities": self.probabilities, "decisions": self.decisions}
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,8 @@ class FileError:
 
 
 class Predictor:
-    """A checkpoint loaded once for image-only prediction (the bundled one by default)."""
+    """A checkpoint loaded once for image-only prediction (the bundled one by default), with the bundled
+    trace-presence check deciding whether an image shows an ECG at all."""
 
     def __init__(self, ckpt: str | Path | None = None, device: torch.device | str = "cpu", batch_size: int = 8):
         path = resolve_checkpoint(ckpt)
@@ -63,6 +70,7 @@ class Predictor:
             raise ValueError(f"{path}: the checkpoint stores no image-stream decision thresholds")
         self.device, self.batch_size = device, batch_size
         self.thresholds = np.asarray(self.meta.thresholds["image"])
+        self.presence = PresenceCheck(device=device)
 
     @torch.no_grad()
     def probabilities(self, images: Iterable[np.ndarray]) -> np.ndarray:
@@ -81,27 +89,36 @@ class Predictor:
             return np.zeros((0, len(self.meta.labels)))
         return torch.cat(out).double().numpy()
 
-    def predictions(self, sources: Sequence[str], probabilities: np.ndarray) -> list[Prediction]:
-        """Label-keyed probabilities and decisions, one Prediction per source name."""
-        labels = self.meta.labels
+    def predictions(self, sources: Sequence[str], probabilities: np.ndarray,
+                    ecg_scores: Sequence[float]) -> list[Prediction]:
+        """Label-keyed probabilities and decisions, one Prediction per source name; no decision is positive for
+        an image whose trace-presence score (`PresenceCheck.scores`) finds no ECG."""
+        labels, found = self.meta.labels, self.presence.found(np.asarray(ecg_scores))
         return [Prediction(source, {k: float(p) for k, p in zip(labels, row)},
-                           {k: bool(p >= t) for k, p, t in zip(labels, row, self.thresholds)})
-                for source, row in zip(sources, probabilities)]
+                           {k: bool(ok and p >= t) for k, p, t in zip(labels, row, self.thresholds)},
+                           bool(ok), float(score))
+                for source, row, ok, score in zip(sources, probabilities, found, ecg_scores)]
 
     def predict_files(self, paths: Sequence[str | Path]) -> list[Prediction | FileError]:
         """One entry per image file, in input order: its Prediction, or a FileError if it could not be read.
-        Files are read one at a time as `probabilities` batches them, so memory holds one batch, not all pages."""
+        Files are read one at a time as `probabilities` batches them, so memory holds one batch, not all pages;
+        each image's trace-presence score is taken as it is read."""
         errors: dict[int, FileError] = {}
+        ecg_scores: list[float] = []
 
         def readable() -> Iterator[np.ndarray]:
             for i, path in enumerate(paths):
                 try:
-                    yield read_image(path)
+                    image = read_image(path)
                 except ValueError as exc:
                     errors[i] = FileError(str(path), str(exc))
+                    continue
+                ecg_scores.append(float(self.presence.scores([image])[0]))
+                yield image
 
         probabilities = self.probabilities(readable())
-        good = iter(self.predictions([str(p) for i, p in enumerate(paths) if i not in errors], probabilities))
+        names = [str(p) for i, p in enumerate(paths) if i not in errors]
+        good = iter(self.predictions(names, probabilities, ecg_scores))
         return [errors[i] if i in errors else next(good) for i in range(len(paths))]
 
 

@@ -12,7 +12,8 @@ from vizecg.training.runtime import DEVICES, select_device
 
 
 def table(entries: list[Prediction | FileError], labels: tuple[str, ...]) -> str:
-    """One row per image in input order: probabilities with `+` marking a positive decision, or `error: reason`."""
+    """One row per image in input order: probabilities with `+` marking a positive decision (and `no ECG found`
+    after them when the trace-presence check found none), or `error: reason`."""
     width = max([len("image")] + [len(e.image) for e in entries])
     lines = ["image".ljust(width) + "".join(f"{label:>9}" for label in labels)]
     for e in entries:
@@ -20,8 +21,10 @@ def table(entries: list[Prediction | FileError], labels: tuple[str, ...]) -> str
             cells = "  error: " + e.error.removeprefix(f"{e.image}: ")
         else:
             cells = "".join(f"{e.probabilities[k]:>8.3f}{'+' if e.decisions[k] else ' '}" for k in labels)
+            cells += "" if e.ecg_found else f"  no ECG found (score {e.ecg_score:.3f})"
         lines.append(e.image.ljust(width) + cells)
-    lines.append("(+ = positive: probability >= the label's threshold chosen on validation data)")
+    lines.append("(+ = positive: probability >= the label's threshold chosen on validation data; "
+                 "no ECG found = no printed ECG trace detected, so no label is positive)")
     return "\n".join(lines)
 
 
@@ -34,6 +37,10 @@ def table(entries: list[Prediction | FileError], labels: tuple[str, ...]) -> str
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 def predict_cmd(images, ckpt, as_json, device):
     """Per-label probability and decision for each IMAGE (PNG/JPEG page, scan or photo), image only.
+
+    A trace-presence check decides first whether the image shows an ECG at all (JSON `ecg_found`, `ecg_score`);
+    when it does not (a blank grid, a text page, a photo of something else, an image under 64 px), no label is
+    positive, though the probabilities are still reported.
 
     A file that cannot be read (missing, empty, not a regular file, not an image, oversized) keeps its place in
     the output as an error entry and gets a one-line `error: FILE: reason` on stderr; the other images are still
