@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..augment import LIMITS, SignalAugment
 from ..errors import RecordError
 from ..labels import LABELS
 from ..regular_file import read_capped
@@ -26,6 +27,7 @@ from ..synth.config import NuisanceConfig, SynthConfig
 SOURCE_TYPES = ("synthetic", "wfdb", "ptbxl", "code15")
 SPLIT_POLICIES = ("patient", "folds")
 PICKS = ("all", "one")
+WINDOWS = ("first", "all")   # print a record's first page-length window, or every whole one (long records)
 # Names that become parts of file names and row ids (dataset, splits, sources, variants, record ids): a letter or
 # digit, then letters, digits, '.', '_', '-'; so no '/', '..', leading dot or dash, and no name is a path.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -103,6 +105,8 @@ class VariantSpec:
     copies: int = 1
     pick: str = "all"               # "all": every cell of the grid per record; "one": one cell drawn per copy
     style: str = "default"          # "random": ecgprint.style.random_style drawn per row from the row seed
+    windows: str = "first"          # "all": one row per whole page-length window of the record
+    augment: SignalAugment = field(default_factory=SignalAugment)   # drawn per row from the row seed
 
     def expand(self) -> list[tuple[str, Any]]:
         """Every (preset, severity) cell of this variant's grid."""
@@ -294,6 +298,14 @@ def _variant(table: Any, where: str) -> VariantSpec:
     if style not in STYLE_MODES:
         raise RecipeError(f"{where}.style: must be one of {', '.join(STYLE_MODES)} or a table of style fields, "
                           f"got {style!r}")
+    windows = var.pop("windows", "first")
+    if windows not in WINDOWS:
+        raise RecipeError(f"{where}.windows: must be one of {', '.join(WINDOWS)}, got {windows!r}")
+    augment_table = _take(var.pop("augment", {}), f"{where}.augment", {k: (int, float) for k in LIMITS})
+    try:
+        augment = SignalAugment(**augment_table)
+    except ValueError as exc:
+        raise RecipeError(f"{where}: {exc}") from None
     presets = var.pop("preset", "clean")
     presets = tuple(presets) if isinstance(presets, list) else (presets,)
     severity = var.pop("severity", 0.0)
@@ -310,7 +322,7 @@ def _variant(table: Any, where: str) -> VariantSpec:
             RenderConfig.from_dict({**var, "preset": preset, "severity": 0.0})
     except (ValueError, TypeError) as exc:
         raise RecipeError(f"{where}: {exc}") from None
-    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick, style)
+    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick, style, windows, augment)
 
 
 def _severity(value: Any, where: str) -> Any:
@@ -330,4 +342,7 @@ def _variant_raw(v: VariantSpec) -> dict[str, Any]:
     raw = {"name": v.name, "render": v.render, "preset": list(v.presets),
            "severity": [list(s) if isinstance(s, tuple) else s for s in v.severities],
            "format": v.format, "quality": v.quality, "copies": v.copies, "pick": v.pick}
-    return raw if v.style == "default" else {**raw, "style": v.style}   # recipes without a style keep their sha256
+    extras = {"style": v.style if v.style != "default" else None,   # recipes without these keep their sha256
+              "windows": v.windows if v.windows != "first" else None,
+              "augment": v.augment.to_dict() if v.augment.active else None}
+    return {**raw, **{k: value for k, value in extras.items() if value is not None}}

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from ..atomic import atomic_path, inside, write_atomic
 from ..errors import RecordError
 from ..labels import LABELS, to_multi_hot
+from ..layout import fit_duration
 from ..plausibility import check_record
 from ..record import Record
 from ..render import RenderConfig, encode_image, render
@@ -26,7 +27,7 @@ from ..style import seeded_style
 from .plan import RowSpec, ShardSpec, row_seed, source_items
 from .recipe import Recipe, name_problem
 from .schema import rows_to_table
-from .signal import stored_signal
+from .signal import fit_length, stored_signal
 
 STATE_DIR = ".ecgprint-build"     # per-shard reports live here until the manifest is written
 # Dictionary-encode only the low-cardinality columns; float signals use BYTE_STREAM_SPLIT, which with zstd
@@ -72,9 +73,10 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _row_id(recipe: Recipe, spec: RowSpec, record_id: str) -> str:
+def _row_id(recipe: Recipe, spec: RowSpec, record_id: str, window: int | None) -> str:
     variant = recipe.variants[spec.variant]
-    return f"{recipe.sources[spec.source].name}/{record_id}/{variant.name}/{spec.cell}/{spec.copy}"
+    base = f"{recipe.sources[spec.source].name}/{record_id}/{variant.name}/{spec.cell}/{spec.copy}"
+    return base if window is None else f"{base}/w{window}"
 
 
 def _severity(value: Any, seed: int) -> float:
@@ -84,23 +86,64 @@ def _severity(value: Any, seed: int) -> float:
     return float(value)
 
 
-def row_config(recipe: Recipe, spec: RowSpec, record_id: str) -> tuple[str, int, RenderConfig]:
+def row_config(recipe: Recipe, spec: RowSpec, record_id: str,
+               window: tuple[int, float] | None = None) -> tuple[str, int, RenderConfig]:
     """(row id, render seed, render config) of one row; a {min, max} severity and a random style are drawn from the
-    row seed, each from its own stream."""
+    row seed, each from its own stream. `window` (index, start s) is set for variants with windows = "all"."""
     variant = recipe.variants[spec.variant]
     preset, severity = variant.expand()[spec.cell]
-    row_id = _row_id(recipe, spec, record_id)
+    row_id = _row_id(recipe, spec, record_id, None if window is None else window[0])
     seed = row_seed(recipe.seed, row_id)
-    config = RenderConfig.from_dict({**variant.render, "preset": preset, "severity": _severity(severity, seed)})
+    start = {} if window is None else {"start": window[1]}
+    config = RenderConfig.from_dict({**variant.render, **start, "preset": preset,
+                                     "severity": _severity(severity, seed)})
     if variant.style == "random":
         config = seeded_style(seed, config)
     return row_id, seed, config
 
 
-def render_row(recipe: Recipe, spec: RowSpec, record: Record, split: str, signal: np.ndarray) -> dict[str, Any]:
-    """One shard row: the printed image of `record` for this variant cell, with its truth and signal."""
+def shown_seconds(config: RenderConfig) -> float:
+    """Seconds of signal one page of `config` prints per row."""
+    return fit_duration(config.paper, config.duration, config.style, config.label_gutter_mm())
+
+
+def page_windows(recipe: Recipe, spec: RowSpec, record: Record) -> list[tuple[int, float] | None]:
+    """The record windows one row spec prints: [None] (the variant's own start), or with windows = "all" every
+    whole page-length window (index, start s), at least the first."""
     variant = recipe.variants[spec.variant]
-    row_id, seed, config = row_config(recipe, spec, record.record_id)
+    if variant.windows == "first":
+        return [None]
+    base = RenderConfig.from_dict({**variant.render, "preset": "clean", "severity": 0.0})
+    shown = shown_seconds(base)
+    count = max(1, int((record.duration - base.start) / shown + 1e-6))
+    return [(k, base.start + k * shown) for k in range(count)]
+
+
+def render_rows(recipe: Recipe, spec: RowSpec, record: Record, split: str, signal: np.ndarray) -> list[dict[str, Any]]:
+    """The shard rows of one row spec: per window, the printed image of `record` (augmented if the variant says
+    so) with its truth and the signal it shows (the whole record's stored `signal` for windows = "first")."""
+    variant = recipe.variants[spec.variant]
+    rows = []
+    for window in page_windows(recipe, spec, record):
+        row_id, seed, config = row_config(recipe, spec, record.record_id, window)
+        page_record = record
+        if variant.augment.active:   # the levels drawn are not stored: the row seed and the recipe redraw them
+            page_record = variant.augment.apply(record, np.random.default_rng([seed, 2]))
+        page_signal = signal
+        if window is not None:
+            first = int(round(window[1] * record.fs))
+            shown = page_record.signal[first:first + int(round(shown_seconds(config) * record.fs))]
+            page_signal = fit_length(np.nan_to_num(shown.astype(np.float64), nan=0.0), record.fs,
+                                     recipe.signal_fs, recipe.signal_samples)
+        elif page_record is not record:
+            page_signal = stored_signal(page_record, recipe.signal_fs, recipe.signal_samples)
+        rows.append(_row(recipe, spec, page_record, split, page_signal, row_id, seed, config))
+    return rows
+
+
+def _row(recipe: Recipe, spec: RowSpec, record: Record, split: str, signal: np.ndarray, row_id: str, seed: int,
+         config: RenderConfig) -> dict[str, Any]:
+    variant = recipe.variants[spec.variant]
     result = render(record, config, seed)
     image = encode_image(result.image, variant.format, variant.quality)
     height, width = result.image.shape[:2]
@@ -159,7 +202,7 @@ def _build_shard(recipe: Recipe, shard: ShardSpec, out_dir: Path) -> ShardReport
             filtered.add(key)
             continue
         try:
-            rows.append(render_row(recipe, spec, record, shard.split, signal))
+            rows.extend(render_rows(recipe, spec, record, shard.split, signal))
         except Exception as exc:
             quarantine[key] = {**where, "stage": "render", "reason": f"{type(exc).__name__}: {exc}"}
     with atomic_path(shard_path(out_dir, shard.name)) as tmp:   # the report is written before the shard
