@@ -31,7 +31,9 @@ from tests.vizecg_helpers import (  # noqa: F401
 from vizecg.data import RowGroupShuffle, ShardDataset, make_loader
 from vizecg.evaluation.benchmark import (
     check_not_in,
+    check_same_folds,
     cross_fold_thresholds,
+    fold_config,
     fold_probabilities,
     real_pages,
     run_benchmark,
@@ -119,6 +121,23 @@ def test_folds_are_patient_disjoint_and_an_overlap_is_refused(real, tmp_path):
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="the folds must be patient-disjoint"):
         real_pages(copy)
+
+
+def test_real_train_pages_must_keep_every_patient_in_its_benchmark_fold(real, synthetic, tmp_path):
+    pages = real_pages(real)
+    more = REAL_RECIPE.replace('preset = ["clean", "scan"]', 'preset = ["photo"]\ncopies = 2\naugment = { gain = 0.1 }')
+    reshuffled = more.replace("seed = 1", "seed = 2")   # another seed: patients land in other folds
+    for name, text in (("more", more), ("reshuffled", reshuffled)):
+        (tmp_path / f"{name}.toml").write_text(text)
+        build(load_recipe(tmp_path / f"{name}.toml"), tmp_path / name, workers=1, progress=False)
+    train_pages = real_pages(tmp_path / "more")
+    assert len(train_pages) == len(pages) and set(train_pages["variant"]) == {"page"}
+    check_same_folds(pages, train_pages, tmp_path / "more")
+    with pytest.raises(ValueError, match="reshuffled.*patient-disjoint.*would train on pages"):
+        check_same_folds(pages, real_pages(tmp_path / "reshuffled"), tmp_path / "reshuffled")
+    config = fold_config(tiny_config(synthetic, epochs=1), tmp_path / "more", list(FOLDS), "fold1")
+    assert [part.rsplit(":", 1) for part in config.train_parts] == [
+        [str((tmp_path / "more").resolve()), fold] for fold in ("fold0", "fold2")]
 
 
 def test_training_data_holding_benchmark_records_is_refused(real, synthetic, tmp_path):

@@ -17,6 +17,8 @@ CHECKPOINT_PARAMS = {"ckpt", "real", "out", "bootstrap", "held_out", "held_out_s
 @click.command("benchmark")
 @click.option("--real", required=True, type=click.Path(exists=True, file_okay=False),
               help="real benchmark dataset, one split per fold (ecgprint build data_recipes/real_benchmark.toml)")
+@click.option("--real-train", type=click.Path(exists=True, file_okay=False),
+              help="real pages the fold models train on (same records and folds as --real; default: --real itself)")
 @click.option("--ckpt", type=click.Path(exists=True, dir_okay=False),
               help="score this checkpoint on every real page instead of training a model per fold")
 @click.option("--held-out", type=click.Path(exists=True, dir_okay=False),
@@ -28,8 +30,8 @@ CHECKPOINT_PARAMS = {"ckpt", "real", "out", "bootstrap", "held_out", "held_out_s
 @click.option("--bootstrap", type=click.IntRange(1), default=1000, show_default=True, help="bootstrap resamples")
 @runtime_options
 @click.pass_context
-def benchmark_cmd(ctx, real, ckpt, held_out, held_out_split, out, bootstrap, device, workers, threads, progress,
-                  **options):
+def benchmark_cmd(ctx, real, real_train, ckpt, held_out, held_out_split, out, bootstrap, device, workers, threads,
+                  progress, **options):
     """Train on --data (synthetic, train/val splits) plus the other folds of --real, predict each fold's real pages
     out of fold, and report per-label AUROC, F1 and false-positive rates with CIs over patients; or --ckpt: the
     same metrics of one checkpoint on every real page."""
@@ -43,6 +45,6 @@ def benchmark_cmd(ctx, real, ckpt, held_out, held_out_split, out, bootstrap, dev
         if ckpt is not None:
             return score_checkpoint(ckpt, real, out, held_out, held_out_split, options["batch_size"], workers,
                                     runtime.device, bootstrap)
-        return run_benchmark(train_config(options), real, out, runtime, workers, progress, bootstrap)
+        return run_benchmark(train_config(options), real, out, runtime, workers, progress, bootstrap, real_train)
 
     print_table(device, threads, make_table)

@@ -52,7 +52,7 @@ def real_pages(root: str | Path) -> pd.DataFrame:
     table = pd.concat([pq.read_table(path, columns=PAGE_COLUMNS).to_pandas().assign(fold=fold)
                        for fold in folds for path in manifest.files(fold)], ignore_index=True)
     pages = table[["id", "record_id", "patient_id", "source", "fold", "preset"]].copy()
-    pages.insert(5, "variant", [row_id.split("/")[-3] for row_id in table["id"]])
+    pages.insert(5, "variant", [row_id.split("/")[2] for row_id in table["id"]])   # source/record/variant/...
     pages["layout"], pages["grid"] = zip(*map(_style_groups, table["render_config"]))
     pages[list(LABELS)] = np.stack(table["label_vector"].to_numpy()).astype(int)
     check_patient_disjoint(pages)
@@ -137,17 +137,34 @@ def _probabilities(pages: pd.DataFrame, predict) -> np.ndarray:
     return probabilities
 
 
+def check_same_folds(pages: pd.DataFrame, train_pages: pd.DataFrame, where: str | Path) -> None:
+    """ValueError unless the training pages `train_pages` (of `where`) put every patient in the benchmark's fold."""
+    missing = sorted(set(pages["fold"]) - set(train_pages["fold"]))
+    if missing:
+        raise ValueError(f"{where}: no split for fold(s) {missing}; build it with the benchmark's seed and folds")
+    try:
+        check_patient_disjoint(pd.concat([pages, train_pages], ignore_index=True))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc} (a fold model would train on pages of records it predicts)") from None
+
+
 def run_benchmark(base: TrainConfig, real: str | Path, out: str | Path, runtime: Runtime | None = None,
-                  workers: int = 1, progress: bool | None = None, n_bootstrap: int = 1000) -> Path:
+                  workers: int = 1, progress: bool | None = None, n_bootstrap: int = 1000,
+                  real_train: str | Path | None = None) -> Path:
     """Train one model per fold (resuming finished or interrupted runs), predict each fold's real pages with its
-    model, and write the pooled results into `out`; returns the markdown path."""
+    model, and write the pooled results into `out`; returns the markdown path. The fold models train on the other
+    folds of `real_train` (another build of the same records and folds, e.g. with more pages per record and signal
+    augmentation), by default on those of `real` itself."""
     real, out = Path(real), Path(out)
     pages = real_pages(real)
     check_not_in(base.data, pages)
+    train_source = real if real_train is None else Path(real_train)
+    if real_train is not None:
+        check_same_folds(pages, real_pages(train_source), train_source)
     folds = list(pages["fold"].unique())
     with using_runtime(runtime) as runtime:
         for fold in folds:
-            train_or_continue(fold_config(base, real, folds, fold), out / fold, runtime, workers, progress)
+            train_or_continue(fold_config(base, train_source, folds, fold), out / fold, runtime, workers, progress)
         if not runtime.is_main:
             return out / "benchmark.md"
         probabilities = _probabilities(pages, lambda fold: fold_probabilities(
@@ -160,7 +177,8 @@ def run_benchmark(base: TrainConfig, real: str | Path, out: str | Path, runtime:
                    per_page, groups, n_bootstrap, by_group=True),
         evaluation("out of fold, the deployed thresholds (chosen on all out-of-fold pages: in-sample)", pages,
                    probabilities, np.broadcast_to(deployed, probabilities.shape), groups, n_bootstrap)]
-    setup = {"mode": "k-fold", "real": str(real.resolve()), "train": base.resolved().to_dict(),
+    setup = {"mode": "k-fold", "real": str(real.resolve()), "real_train": str(train_source.resolve()),
+             "train": base.resolved().to_dict(),
              "deployed_thresholds": dict(zip(LABELS, deployed.tolist()))}
     return write_benchmark(out, setup, pages, probabilities, per_page, evaluations, n_bootstrap)
 

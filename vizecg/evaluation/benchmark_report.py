@@ -98,8 +98,8 @@ def benchmark_markdown(result: dict[str, Any]) -> str:
     if result["mode"] == "k-fold":
         train = result["train"]
         setup = (f"- one model per fold: `{train['config']}` config, {train['epochs']} epochs, seed {train['seed']}, "
-                 f"trained on the train split of `{train['data']}` and the other folds' real pages, validated on "
-                 f"its val split")
+                 f"trained on the train split of `{train['data']}` and the other folds' real pages of "
+                 f"`{result.get('real_train', result['real'])}`, validated on its val split")
         final = ("all out-of-fold pages (deployed)", result["deployed_thresholds"])
     else:
         setup = f"- checkpoint `{result['checkpoint']}`, image path only, no training"
