@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,18 +14,37 @@ import numpy as np
 from . import layout as layout_mod
 from .artifacts import build_pipeline, parse_description, preset
 from .leads import STANDARD_LEADS
-from .marks import (LABEL_PAD_MM, WIDEST_LABEL, draw_calibration, draw_labels, draw_separators, draw_text_block,
-                    text_fields)
+from .marks import (
+    LABEL_PAD_MM,
+    WIDEST_LABEL,
+    draw_calibration,
+    draw_labels,
+    draw_separators,
+    draw_text_block,
+    text_fields,
+)
 from .paper import Paper
 from .raster import draw_polylines, grid_canvas, text_width_px
 from .record import Record
 from .style import Style
 from .truth import LeadTruth, Truth, panel_truth
+from .truth_encoding import TRUTH_FORMATS, encode_json, encode_npz
 
 IMAGE_FORMATS = ("png", "jpg")
 # PNG: zlib level 1 with the "up" filter only: the page grid repeats row to row, so UP compresses as well as
 # libpng's adaptive filter choice (~700 kB per letter page at 200 dpi) in under half its time (docs/performance.md).
-PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP]
+PNG_LEVEL = 1
+
+
+def png_params(level: int = PNG_LEVEL) -> list[int]:
+    """OpenCV's PNG parameters: zlib `level` with the UP filter."""
+    return [cv2.IMWRITE_PNG_COMPRESSION, int(level), cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP]
+
+
+PNG_PARAMS = png_params()
+# rgb: always three channels; auto: one grey channel when R = G = B on every pixel (grey/bw/no grid, black ink),
+# which decodes to the same pixels in a third of the bytes, else RGB.
+PNG_MODES = ("rgb", "auto")
 
 
 @dataclass(frozen=True)
@@ -148,24 +166,34 @@ class RenderResult:
     mask: np.ndarray | None = None   # uint8 (H, W): 0 = background, k = trace of STANDARD_LEADS[k-1]
     meta: dict[str, Any] = field(default_factory=dict)   # "artifacts": the sampled parameters, one per artifact
 
+    def remake_dict(self) -> dict[str, Any]:
+        """The record id, config, seed and sampled artifact parameters that re-make the image."""
+        return {"record_id": self.record_id, "seed": self.seed, "config": self.config.to_dict(),
+                "artifacts": self.meta.get("artifacts", [])}
+
     def truth_dict(self) -> dict[str, Any]:
         """Truth plus the config, seed and sampled artifact parameters that re-make the image (JSON-serialisable)."""
-        return {"record_id": self.record_id, "seed": self.seed, "config": self.config.to_dict(),
-                "artifacts": self.meta.get("artifacts", []), **self.truth.to_dict()}
+        return {**self.remake_dict(), **self.truth.to_dict()}
 
     def save(self, folder: str | Path, name: str | None = None, fmt: str = "png", quality: int = 95,
-             truth: bool = True) -> list[Path]:
-        """Write `<name>.<fmt>`, `<name>.json` (if `truth`) and `<name>_mask.png` (if rendered with a mask) into
-        `folder`; `name` defaults to safe_name(record_id) and may not lead outside `folder`. Returns the paths."""
+             truth: bool | str = True, png_level: int = PNG_LEVEL, png_mode: str = "rgb") -> list[Path]:
+        """Write `<name>.<fmt>`, the truth as `<name>.json` (`truth` True or "json") or `<name>.npz` ("npz"; see
+        ecgprint.truth_encoding) and `<name>_mask.png` (if rendered with a mask) into `folder`; `name` defaults
+        to safe_name(record_id) and may not lead outside `folder`. Returns the paths."""
         folder = Path(folder)
         name = safe_name(self.record_id) if name is None else name
         image_path = folder / f"{name}.{fmt}"
         if image_path.resolve().parent != folder.resolve():
             raise ValueError(f"{image_path}: file name {name!r} leads outside the output folder {folder}")
+        kind = "json" if truth is True else truth
+        if kind and kind not in TRUTH_FORMATS:
+            raise ValueError(f"truth must be True, False or one of {TRUTH_FORMATS}, got {truth!r}")
         folder.mkdir(parents=True, exist_ok=True)
-        files = {image_path: encode_image(self.image, fmt, quality)}
-        if truth:
+        files = {image_path: encode_image(self.image, fmt, quality, png_level, png_mode)}
+        if kind == "json":
             files[folder / f"{name}.json"] = truth_json(self).encode()
+        elif kind == "npz":
+            files[folder / f"{name}.npz"] = encode_npz(self.remake_dict(), self.truth)
         if self.mask is not None:
             files[folder / f"{name}_mask.png"] = cv2.imencode(".png", self.mask)[1].tobytes()
         for path, data in files.items():
@@ -223,17 +251,37 @@ def trace_mask(leads: list[LeadTruth], size: tuple[int, int], thickness: int) ->
     return mask
 
 
-def encode_image(image: np.ndarray, fmt: str = "png", quality: int = 95) -> bytes:
-    """Encode an RGB image as PNG (fast zlib level) or JPEG (given quality); deterministic bytes."""
+def encode_image(image: np.ndarray, fmt: str = "png", quality: int = 95, png_level: int = PNG_LEVEL,
+                 png_mode: str = "rgb") -> bytes:
+    """Encode an RGB image as PNG (zlib `png_level` 0-9 with the UP filter; `png_mode` in PNG_MODES) or JPEG
+    (given quality); lossless PNG in every mode, deterministic bytes."""
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"image format must be one of {IMAGE_FORMATS}, got {fmt!r}")
-    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    params = PNG_PARAMS if fmt == "png" else [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
-    ok, buf = cv2.imencode("." + fmt, bgr, params)
+    if fmt == "jpg":
+        params, pixels = [cv2.IMWRITE_JPEG_QUALITY, int(quality)], cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    else:
+        if png_mode not in PNG_MODES or not 0 <= png_level <= 9:
+            raise ValueError(f"PNG needs png_mode in {PNG_MODES} and png_level 0..9, got {png_mode!r}, {png_level!r}")
+        params = png_params(png_level)
+        grey = png_mode == "auto" and is_grey(image)
+        pixels = np.ascontiguousarray(image[..., 0]) if grey else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode("." + fmt, pixels, params)
     if not ok:
         raise RuntimeError(f"OpenCV failed to encode {fmt}")
     return buf.tobytes()
 
 
+def is_grey(image: np.ndarray, block: int = 1 << 16) -> bool:
+    """R = G = B on every pixel of an RGB image; checked a block of pixels at a time, so a colour page answers
+    after its first coloured block."""
+    pixels = image.reshape(-1, 3)
+    for start in range(0, len(pixels), block):
+        part = pixels[start:start + block]
+        if not (np.array_equal(part[:, 0], part[:, 1]) and np.array_equal(part[:, 1], part[:, 2])):
+            return False
+    return True
+
+
 def truth_json(result: RenderResult) -> str:
-    return json.dumps(result.truth_dict(), separators=(",", ":"))
+    """The truth JSON `save` writes (see ecgprint.truth_encoding)."""
+    return encode_json(result.remake_dict(), result.truth)

@@ -13,7 +13,7 @@ from .layout import Panel
 from .leads import STANDARD_LEADS, parse_lead_ref
 from .paper import Paper
 
-JSON_DECIMALS = 2            # trace coordinates in truth JSON are rounded to 1/100 px
+JSON_DECIMALS = 2            # coordinates in truth JSON are rounded to 1/100 px (np.round): within 0.005 px
 
 
 @dataclass
@@ -33,15 +33,19 @@ class LeadTruth:
     box: list[float]        # [x0, y0, x1, y1] px: trace extent plus half the line width
     cell: list[float]       # [x0, y0, x1, y1] px: the layout slot
 
-    def to_dict(self) -> dict:
-        pts = np.where(np.isfinite(self.points), np.round(self.points, JSON_DECIMALS), None)
-        return {
+    def to_dict(self, arrays: bool = True) -> dict:
+        """JSON-ready dict; without `arrays`, everything but `points` and `visible` (ecgprint.truth_encoding
+        writes those itself)."""
+        data = {
             "lead": self.lead, "label": self.label, "sign": self.sign, "row": self.row,
             "t_start": self.t_start, "t_end": self.t_end,
             "sample_start": self.sample_start, "sample_end": self.sample_end,
             "box": _round(self.box), "cell": _round(self.cell),
-            "points": pts.tolist(), "visible": self.visible.astype(int).tolist(),
         }
+        if arrays:
+            pts = np.where(np.isfinite(self.points), np.round(self.points, JSON_DECIMALS), None)
+            data.update(points=pts.tolist(), visible=self.visible.astype(int).tolist())
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> LeadTruth:
@@ -67,17 +71,20 @@ class Truth:
     line_px: float = 0.0                                          # printed trace width, px
     warps: list[dict] = field(default_factory=list)               # {"artifact", "kind", ...} in order
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, leads: bool = True) -> dict:
+        """JSON-ready dict; without `leads`, everything but the per-lead entries (see LeadTruth.to_dict)."""
+        data = {
             "image_size": [self.width, self.height],
             "px_per_mm": self.px_per_mm,
             "pixel_convention": "pixel centres at integer coordinates; x right, y down",
             "page_to_image": None if self.page_to_image is None else self.page_to_image.tolist(),
             "warps": self.warps,
-            "leads": [lead.to_dict() for lead in self.leads],
             "calibration": [np.round(c, JSON_DECIMALS).tolist() for c in self.calibration],
             "text": self.text,
         }
+        if leads:
+            data["leads"] = [lead.to_dict() for lead in self.leads]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Truth:

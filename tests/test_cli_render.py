@@ -1,6 +1,10 @@
-"""`ecgprint render`: files written per record, truth JSON, one-line errors for bad records, exit codes."""
+"""`ecgprint render`: files written per record, truth JSON, one-line errors for bad records, exit codes, the same
+files with --workers, lossless PNG options."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -9,6 +13,8 @@ from click.testing import CliRunner
 
 from cli.ecgprint import main
 from tests.conftest import spike_record
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def write_wfdb(folder, rec, name):
@@ -80,3 +86,40 @@ def test_example_renders_without_inputs(tmp_path):
     truth = json.loads((tmp_path / "example.json").read_text())
     assert truth["record_id"] == "example" and len(truth["leads"]) == 12
     assert cv2.imread(str(tmp_path / "example.png")).shape == (1700, 2200, 3)
+
+
+def test_workers_write_the_same_files_and_report_the_same_errors(tmp_path):
+    """Run as a command (its own process, as users run it): the forkserver of a process keeps the preload of
+    its first pool, which here would be the render code instead of the dataset worker of later tests."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for k in range(5):
+        write_wfdb(src, spike_record(period=0.6 + 0.1 * k), f"r{k}")
+    (src / "junk.hea").write_bytes(b"\x00junk")
+    outputs = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        run = subprocess.run([sys.executable, "-m", "cli.ecgprint", "render", str(src), "-o", str(out), "--dpi", "72",
+                              "--start", "5", "--duration", "2", "--workers", workers, "--mask"],
+                             capture_output=True, text=True, cwd=ROOT)
+        assert run.returncode == 1 and "rendered 5 record(s)" in run.stderr and "1 failed" in run.stderr
+        outputs[workers] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(outputs["1"]) == 15 and outputs["1"] == outputs["2"]
+
+
+def test_png_level_and_grey_mode_keep_the_pixels(tmp_path):
+    sizes = {}
+    for options in (["--grid", "grey"], ["--grid", "grey", "--png-level", "6"],
+                    ["--grid", "grey", "--png-mode", "auto"], ["--png-mode", "auto"]):
+        out = tmp_path / "_".join(options)
+        res = CliRunner().invoke(main, ["render", "--example", "-o", str(out), "--dpi", "100", "--no-truth", *options])
+        assert res.exit_code == 0, res.output
+        sizes[tuple(options)] = (out / "example.png").stat().st_size
+        stored = cv2.imread(str(out / "example.png"), cv2.IMREAD_UNCHANGED)
+        assert stored.ndim == (2 if options == ["--grid", "grey", "--png-mode", "auto"] else 3)   # red grid: RGB
+        colour = cv2.imread(str(out / "example.png"))
+        reference = cv2.imread(str(tmp_path / "--grid_grey" / "example.png")) if "grey" in options else colour
+        np.testing.assert_array_equal(colour, reference)
+    grey = sizes[("--grid", "grey")]
+    assert sizes[("--grid", "grey", "--png-level", "6")] < grey
+    assert sizes[("--grid", "grey", "--png-mode", "auto")] < 0.7 * grey

@@ -1,4 +1,5 @@
-"""vizecg export --onnx: ONNX Runtime gives the image path's PyTorch probabilities within 1e-4, any batch size."""
+"""vizecg export --onnx: ONNX Runtime gives the image path's PyTorch probabilities within 1e-4, any batch size, and
+`vizecg predict --ckpt model.onnx` prints what `--ckpt model.pt` prints."""
 
 import json
 
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from cli.vizecg import main
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
-from ecgprint.render import RenderConfig, render
+from ecgprint.render import RenderConfig, encode_image, render
 from ecgprint.synth import example_record
 from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint  # noqa: F401
 from vizecg.preprocess import image_tensor
@@ -37,3 +38,17 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
     props = {p.key: p.value for p in onnx.load(str(out)).metadata_props}
     assert json.loads(props["labels"]) == list(LABELS) and json.loads(props["thresholds"]) == [0.5] * 6
     assert json.loads(props["input"])["height"] == SPEC.image_height
+    png = tmp_path / "page.png"
+    png.write_bytes(encode_image(page, "png"))
+    runs = [CliRunner().invoke(main, ["predict", str(png), "--json", "--ckpt", str(model_file)])
+            for model_file in (out, tmp_path / "tiny.pt")]
+    outputs = [json.loads(run.stdout)[0] for run in runs]
+    assert outputs[0]["decisions"] == outputs[1]["decisions"] and outputs[0]["ecg_found"] == outputs[1]["ecg_found"]
+    np.testing.assert_allclose(list(outputs[0]["probabilities"].values()),
+                               list(outputs[1]["probabilities"].values()), atol=1e-4, rtol=0)
+
+
+def test_export_needs_either_an_output_file_or_bundled():
+    for args in ([], ["--onnx", "x.onnx", "--bundled"]):
+        result = CliRunner().invoke(main, ["export", *args])
+        assert result.exit_code == 2 and result.stderr == "error: give either --onnx FILE [--ckpt CKPT] or --bundled\n"

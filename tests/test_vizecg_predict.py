@@ -87,11 +87,11 @@ def test_cli_table_and_the_pixel_cap(pages, ckpt, monkeypatch):
 
 def test_default_checkpoint_is_the_bundled_one(pages, ckpt, monkeypatch, tmp_path):
     monkeypatch.setattr(vizecg.training.checkpoint, "BUNDLED", tmp_path / "weights" / "vizecg.pt")
-    missing = CliRunner().invoke(main, ["predict", str(pages / "clean.png")])
+    missing = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--engine", "torch"])
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no bundled checkpoint at ")
     (tmp_path / "weights").mkdir()
     Path(tmp_path / "weights" / "vizecg.pt").write_bytes(ckpt.read_bytes())
-    bundled = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--json"])
+    bundled = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--json", "--engine", "torch"])
     assert bundled.exit_code == 0 and len(json.loads(bundled.stdout)) == 1
 
 

@@ -1,63 +1,23 @@
-"""Image-only prediction from ECG page images (PNG/JPEG scans, photos, renders) with a checkpoint's image path,
-gated by the trace-presence check: an image without an ECG trace gets no positive label."""
+"""Image-only prediction from ECG page images (PNG/JPEG scans, photos, renders) with a checkpoint's image path in
+PyTorch, gated by the trace-presence check: an image without an ECG trace gets no positive label."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
-from ecgprint.dataset.read import MAX_IMAGE_BYTES, decode_image
-from ecgprint.regular_file import read_capped
 from vizecg.evaluation.scoring import model_streams
-from vizecg.preprocess import image_tensor
+from vizecg.prediction import FileError, ImagePredictor, Prediction, read_image
 from vizecg.presence import PresenceCheck
 from vizecg.training.checkpoint import load_model, resolve_checkpoint
 
-MAX_FILE_BYTES = MAX_IMAGE_BYTES   # refuse larger files before reading them (the pixel cap applies after)
+__all__ = ["FileError", "Prediction", "Predictor", "predict_images", "read_image"]
 
 
-def read_image(path: str | Path) -> np.ndarray:
-    """RGB uint8 image from a PNG/JPEG file; ValueError `<path>: <reason>` (one line) for anything else. Only
-    regular files are opened (a FIFO would hang, a link to /dev/zero never end), up to MAX_FILE_BYTES."""
-    data = read_capped(path, MAX_FILE_BYTES)
-    if not data:   # checked here: OpenCV raises its own assertion error on an empty buffer
-        raise ValueError(f"{path}: empty file")
-    return decode_image(data, str(path))
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One image's per-label probabilities and decisions (probability >= the label's validation threshold, and
-    only when the trace-presence check found an ECG: `ecg_found`, from its score `ecg_score`)."""
-
-    image: str
-    probabilities: dict[str, float]
-    decisions: dict[str, bool]
-    ecg_found: bool
-    ecg_score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"image": self.image, "ecg_found": self.ecg_found, "ecg_score": self.ecg_score,
-                "probabilities": self.probabilities, "decisions": self.decisions}
-
-
-@dataclass(frozen=True)
-class FileError:
-    """A file that could not be predicted (not an exception): `error` is the one-line reason, naming the file."""
-
-    image: str
-    error: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"image": self.image, "error": self.error}
-
-
-class Predictor:
+class Predictor(ImagePredictor):
     """A checkpoint loaded once for image-only prediction (the bundled one by default), with the bundled
     trace-presence check deciding whether an image shows an ECG at all."""
 
@@ -69,57 +29,13 @@ class Predictor:
         if "image" not in self.meta.thresholds:
             raise ValueError(f"{path}: the checkpoint stores no image-stream decision thresholds")
         self.device, self.batch_size = device, batch_size
+        self.labels, self.spec = self.meta.labels, self.meta.spec
         self.thresholds = np.asarray(self.meta.thresholds["image"])
         self.presence = PresenceCheck(device=device)
 
     @torch.no_grad()
-    def probabilities(self, images: Iterable[np.ndarray]) -> np.ndarray:
-        """[N, labels] probabilities for RGB uint8 images of any size (resized to the checkpoint's input)."""
-        out, batch = [], []
-        for image in images:
-            if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-                raise ValueError(f"need RGB uint8 images [H, W, 3], got {image.dtype} {list(image.shape)}")
-            batch.append(image_tensor(image, self.meta.spec))
-            if len(batch) == self.batch_size:
-                out.append(self.model.predict_image(torch.stack(batch).to(self.device)).cpu())
-                batch = []
-        if batch:
-            out.append(self.model.predict_image(torch.stack(batch).to(self.device)).cpu())
-        if not out:
-            return np.zeros((0, len(self.meta.labels)))
-        return torch.cat(out).double().numpy()
-
-    def predictions(self, sources: Sequence[str], probabilities: np.ndarray,
-                    ecg_scores: Sequence[float]) -> list[Prediction]:
-        """Label-keyed probabilities and decisions, one Prediction per source name; no decision is positive for
-        an image whose trace-presence score (`PresenceCheck.scores`) finds no ECG."""
-        labels, found = self.meta.labels, self.presence.found(np.asarray(ecg_scores))
-        return [Prediction(source, {k: float(p) for k, p in zip(labels, row)},
-                           {k: bool(ok and p >= t) for k, p, t in zip(labels, row, self.thresholds)},
-                           bool(ok), float(score))
-                for source, row, ok, score in zip(sources, probabilities, found, ecg_scores)]
-
-    def predict_files(self, paths: Sequence[str | Path]) -> list[Prediction | FileError]:
-        """One entry per image file, in input order: its Prediction, or a FileError if it could not be read.
-        Files are read one at a time as `probabilities` batches them, so memory holds one batch, not all pages;
-        each image's trace-presence score is taken as it is read."""
-        errors: dict[int, FileError] = {}
-        ecg_scores: list[float] = []
-
-        def readable() -> Iterator[np.ndarray]:
-            for i, path in enumerate(paths):
-                try:
-                    image = read_image(path)
-                except ValueError as exc:
-                    errors[i] = FileError(str(path), str(exc))
-                    continue
-                ecg_scores.append(float(self.presence.scores([image])[0]))
-                yield image
-
-        probabilities = self.probabilities(readable())
-        names = [str(p) for i, p in enumerate(paths) if i not in errors]
-        good = iter(self.predictions(names, probabilities, ecg_scores))
-        return [errors[i] if i in errors else next(good) for i in range(len(paths))]
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        return self.model.predict_image(torch.from_numpy(batch).to(self.device)).cpu().numpy()
 
 
 def predict_images(images: Sequence[np.ndarray | str | Path], ckpt: str | Path | None = None,

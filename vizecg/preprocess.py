@@ -1,14 +1,18 @@
-"""Image and signal -> model input, one definition shared by training, evaluation, predict, export and explain."""
+"""Image and signal -> model input, one definition shared by training, evaluation, predict, export and explain.
+
+Numpy and OpenCV only at import: torch and scipy are imported by the functions that need them, so the ONNX
+Runtime engine of `vizecg predict` runs without either installed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-import torch
 
-from ecgprint.dataset.signal import fit_length
+if TYPE_CHECKING:
+    import torch
 
 IMAGE_MEAN, IMAGE_STD = 0.5, 0.25       # fixed normalisation: paper backgrounds are bright, traces dark
 
@@ -30,13 +34,20 @@ class InputSpec:
                              f"{self.signal_samples}")
 
 
-def image_tensor(image: np.ndarray, spec: InputSpec) -> torch.Tensor:
-    """RGB uint8 page -> float tensor [3, H, W], area-resized (keeps thin traces) and normalised."""
+def image_array(image: np.ndarray, spec: InputSpec) -> np.ndarray:
+    """RGB uint8 page -> float32 [3, H, W], area-resized (keeps thin traces) and normalised."""
     resized = cv2.resize(image, (spec.image_width, spec.image_height), interpolation=cv2.INTER_AREA)
-    tensor = torch.from_numpy(resized).permute(2, 0, 1).float().div_(255.0)
-    return tensor.sub_(IMAGE_MEAN).div_(IMAGE_STD)
+    array = resized.transpose(2, 0, 1).astype(np.float32) / np.float32(255.0)
+    return (array - np.float32(IMAGE_MEAN)) / np.float32(IMAGE_STD)
+
+
+def image_tensor(image: np.ndarray, spec: InputSpec) -> torch.Tensor:
+    """image_array as a torch tensor [3, H, W] (training, explain and the PyTorch engine)."""
+    import torch
+    return torch.from_numpy(image_array(image, spec))
 
 
 def fit_signal(signal: np.ndarray, fs: float, spec: InputSpec) -> np.ndarray:
     """[n, 12] at `fs` -> [12, spec.signal_samples] at spec.signal_fs (ecgprint's resample + centred crop/pad)."""
+    from ecgprint.dataset.signal import fit_length
     return np.ascontiguousarray(fit_length(signal, fs, spec.signal_fs, spec.signal_samples).T)

@@ -9,6 +9,7 @@ COMMANDS = {
     "inspect": "cli.ecgprint.inspect:inspect_cmd",
     "synth": "cli.ecgprint.synth:synth",
     "gallery": "cli.ecgprint.gallery:gallery",
+    "export": "cli.ecgprint.export:export_cmd",
 }
 
 main = lazy_group("ecgprint", COMMANDS, "Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth.")

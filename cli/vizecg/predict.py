@@ -7,8 +7,9 @@ import sys
 
 import click
 
-from vizecg.predict import FileError, Prediction, Predictor
-from vizecg.training.runtime import DEVICES, select_device
+from vizecg.devices import DEVICES
+from vizecg.engines import ENGINES, open_predictor
+from vizecg.prediction import FileError, Prediction
 
 
 def table(entries: list[Prediction | FileError], labels: tuple[str, ...]) -> str:
@@ -31,11 +32,16 @@ def table(entries: list[Prediction | FileError], labels: tuple[str, ...]) -> str
 @click.command("predict")
 @click.argument("images", nargs=-1, required=True, type=click.Path())
 @click.option("--ckpt", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="checkpoint [default: the bundled one in vizecg/weights/]")
+              help="checkpoint, or an .onnx file from `vizecg export --onnx` [default: the bundled one in "
+                   "vizecg/weights/]")
 @click.option("--json", "as_json", is_flag=True,
               help='a JSON list, one object per image in input order ({"image", "error"} for a failed file)')
-@click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
-def predict_cmd(images, ckpt, as_json, device):
+@click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True,
+              help="for the torch engine; the ONNX engine runs on the CPU")
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help="onnx: ONNX Runtime, no torch import (same outputs within 1e-4); auto: onnx when onnxruntime is "
+                   "installed and the model is the bundled one or an .onnx --ckpt, else torch")
+def predict_cmd(images, ckpt, as_json, device, engine):
     """Per-label probability and decision for each IMAGE (PNG/JPEG page, scan or photo), image only.
 
     A trace-presence check decides first whether the image shows an ECG at all (JSON `ecg_found`, `ecg_score`);
@@ -47,7 +53,7 @@ def predict_cmd(images, ckpt, as_json, device):
     predicted and the exit status is 1.
     """
     try:
-        predictor = Predictor(ckpt, select_device(device))
+        predictor = open_predictor(engine, ckpt, device)
     except (FileNotFoundError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -58,5 +64,5 @@ def predict_cmd(images, ckpt, as_json, device):
     if as_json:
         click.echo(json.dumps([e.to_dict() for e in entries], indent=1))
     else:
-        click.echo(table(entries, predictor.meta.labels))
+        click.echo(table(entries, predictor.labels))
     sys.exit(1 if failed else 0)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import functools
 import math
+from statistics import NormalDist
 
 import cv2
 import numpy as np
-from scipy.special import ndtri
 
 COARSE = 8
 # Standard-normal quantiles at the 256 byte values: noise as one random byte per pixel through a lookup table
-# is ~6x faster than Generator.standard_normal and indistinguishable on an 8-bit image.
-NORMAL_LUT = ndtri((np.arange(256) + 0.5) / 256).astype(np.float32)
+# is ~6x faster than Generator.standard_normal and indistinguishable on an 8-bit image. The stdlib's quantile
+# function gives the same float32 table as scipy.special.ndtri without importing scipy (~0.2 s) on the render path.
+NORMAL_LUT = np.array([NormalDist().inv_cdf((k + 0.5) / 256) for k in range(256)]).astype(np.float32)
 NORMAL_LUT /= NORMAL_LUT.std()
 
 

@@ -1,8 +1,9 @@
 """The process context of local build workers: a forkserver that imports the worker code once.
 
-Importing the render stack (scipy.signal, OpenCV, the artifact modules) takes 0.6–1.3 s (docs/performance.md). Without a preload every
-pool process pays it again; with one, pool processes fork from a server that already holds those modules and
-start in ~20 ms. This module imports nothing heavy, so a caller can start the server before its own imports.
+Importing the render stack (OpenCV, the artifact modules) takes 0.3–1.3 s (docs/performance.md). Without a
+preload every pool process pays it again; with one, pool processes fork from a server that already holds those
+modules and start in ~20 ms. This module imports nothing heavy, so a caller can start the server before its own
+imports.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from multiprocessing.context import BaseContext
 PRELOAD = ["ecgprint.dataset.worker"]
 
 
-def worker_context() -> BaseContext:
-    """The forkserver context, its server started (once per process) with the worker code preloaded.
+def worker_context(preload: list[str] = PRELOAD) -> BaseContext:
+    """The forkserver context, its server started (once per process) with the worker code (`preload`, the
+    modules a job needs; default: the dataset worker) imported.
 
     forkserver, not fork: a forked child can inherit a lock held by one of OpenCV's or BLAS's threads; the
     server is a clean process. `ensure_running` returns at once and the server imports in the background."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)   # no effect if this process's server is already running
+    context.set_forkserver_preload(preload)   # no effect if this process's server is already running
     forkserver.ensure_running()
     return context

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from ..record import Record
 from ..truth import Truth
+from ..truth_encoding import read_npz
 
 if TYPE_CHECKING:
     from ..render import RenderConfig
@@ -111,14 +112,34 @@ def row_truth(stored: dict[str, Any]) -> Truth:
 
 
 def read_truth(path: str | Path) -> Truth:
-    """The truth JSON `ecgprint render` writes next to a page; ValueError `<path>: <reason>` (one line) else."""
+    """The truth `ecgprint render` writes next to a page (`<name>.json`, or `<name>.npz` with --truth npz);
+    ValueError `<path>: <reason>` (one line) else."""
+    return _truth_and_data(path)[0]
+
+
+def read_render_truth(path: str | Path) -> Truth:
+    """read_truth with `line_px`, which those files lack, set to the trace width the page was drawn with (from the
+    render config they carry), so masks can be redrawn from it; ValueError `<path>: <reason>` else."""
+    from ..render import RenderConfig, line_thickness_px  # the renderer's imports, only when needed (see row_config)
+    truth, data = _truth_and_data(path)
     try:
-        data = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise ValueError(f"{path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ValueError(f"{path}: not an ecgprint truth JSON ({exc})") from None
+        truth.line_px = float(line_thickness_px(RenderConfig.from_dict(data["config"])))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: no valid render config in the truth file ({exc})") from None
+    return truth
+
+
+def _truth_and_data(path: str | Path) -> tuple[Truth, dict]:
+    if Path(path).suffix == ".npz":
+        data = read_npz(path)
+    else:
+        try:
+            data = json.loads(Path(path).read_text())
+        except OSError as exc:
+            raise ValueError(f"{path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"{path}: not an ecgprint truth JSON ({exc})") from None
     try:
-        return Truth.from_dict(data)
+        return Truth.from_dict(data), data
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None

@@ -1,7 +1,9 @@
 """WFDB records (`.hea` + `.dat`/`.mat`, incl. PhysioNet Challenge and LUDB) as Records in mV, and Records
 written back as WFDB.
 
-Headers are decoded and parsed by wfdb_header.py and bounded by wfdb_bounds.py before wfdb reads a signal; the
+Headers are decoded and parsed by wfdb_header.py and bounded by wfdb_bounds.py before any signal is read. The
+common layout (every signal in format 16 in one file, e.g. LUDB, CPSC 2018, Challenge 2021) is read with numpy,
+exactly as wfdb converts it; wfdb (whose import pulls in pandas, ~0.9 s) reads any other layout, and the
 Challenge 2020/2021 dialect wfdb rejects (record line naming the `.mat` file) is read from its `.mat` with scipy.
 Labels come from the header comments: `#Dx:` (SNOMED-CT codes or CPSC abbreviations) or LUDB's
 free-text `<diagnoses>` lines. WFDB headers carry no patient id, so `patient_id` is the record id.
@@ -17,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.io
-import wfdb
 
 from ..errors import RecordError
 from ..labels import LABEL_TO_SNOMED, LABELS, labels_from_dx, labels_from_text, to_multi_hot
@@ -48,7 +48,8 @@ def record_base(path: str | Path) -> Path:
 
 def read_wfdb(base: Path) -> tuple[Header, np.ndarray]:
     """Read a WFDB record's header and its physical signal in mV [n_samples, n_channels], once the bounds of
-    wfdb_bounds.py hold. wfdb reads the signal; the Challenge dialect it rejects is read from its `.mat` file.
+    wfdb_bounds.py hold: plain format-16 records with numpy, others with wfdb, and the Challenge dialect wfdb
+    rejects from its `.mat` file.
 
     Library errors become a RecordError naming the header file.
     """
@@ -56,6 +57,9 @@ def read_wfdb(base: Path) -> tuple[Header, np.ndarray]:
     header = read_header(hea)
     sig_len = checked_sig_len(header, base.parent, hea)
     scale = _unit_scale(header, hea)
+    if _plain_format16(header):
+        return header, _read_format16(header, base.parent, sig_len) * scale
+    import wfdb  # here, not at the top: see the module docstring
     try:
         wfdb.rdheader(str(base))
     except Exception as exc:  # wfdb raises many types (HeaderSyntaxError, ValueError, OSError, ...)
@@ -69,6 +73,26 @@ def read_wfdb(base: Path) -> tuple[Header, np.ndarray]:
     if rec.p_signal is None or rec.p_signal.shape != (sig_len, len(header.signals)):
         raise RecordError(hea, f"unreadable signal: expected {sig_len} samples x {len(header.signals)} signals")
     return header, rec.p_signal * scale
+
+
+def _plain_format16(header: Header) -> bool:
+    """Every signal in format 16, one sample per frame, all in one file (not the Challenge dialect)."""
+    specs = header.signals
+    return (not header.names_mat_file and len({(s.file, s.byte_offset) for s in specs}) == 1
+            and all(s.fmt == "16" and s.samples_per_frame == 1 for s in specs))
+
+
+def _read_format16(header: Header, folder: Path, sig_len: int) -> np.ndarray:
+    """Physical signal of a plain format-16 record, as wfdb.rdrecord computes it: (value - baseline) / gain in
+    float64, -32768 (missing) as NaN. The file's size was checked against the header (wfdb_bounds.py)."""
+    spec = header.signals[0]
+    n_sig = len(header.signals)
+    raw = np.fromfile(folder / spec.file, "<i2", sig_len * n_sig, offset=spec.byte_offset).reshape(sig_len, n_sig)
+    physical = raw.astype(np.float64)
+    physical -= np.array([s.baseline for s in header.signals], np.float64)
+    physical /= np.array([s.gain for s in header.signals], np.float64)
+    physical[raw == WFDB_MISSING] = np.nan
+    return physical
 
 
 def _unit_scale(header: Header, hea: str) -> np.ndarray:
@@ -90,6 +114,7 @@ def _read_challenge_mat(header: Header, folder: Path, sig_len: int, hea: str) ->
     if files or not name.lower().endswith(".mat") or any(spec.fmt != "16" for spec in header.signals):
         raise RecordError(hea, "invalid header: the record line names a .mat file but the signals are not all in "
                                "one format-16 .mat file")
+    import scipy.io  # here, not at the top: only this dialect needs it (~0.3 s of start-up)
     try:
         val = scipy.io.loadmat(folder / name, variable_names=["val"]).get("val")
     except Exception as exc:  # scipy raises ValueError, TypeError, MatReadError, ... on corrupt files
@@ -194,6 +219,7 @@ def write_wfdb(records: Iterable[Record], outdir: str | Path) -> Path:
 
 
 def _write_one(record: Record, outdir: Path) -> None:
+    import wfdb
     digital = np.rint(record.signal.astype(np.float64) * WFDB_GAIN)
     fits16 = np.abs(digital).max() <= INT16_MAX
     fmt = "16" if fits16 else "32"

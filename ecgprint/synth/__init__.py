@@ -2,6 +2,7 @@
 records as a dataset source."""
 
 from .config import NuisanceConfig, SynthConfig
-from .generate import example_record, iter_synthetic, record_ids, synth_record
+from .example import example_record
+from .generate import iter_synthetic, record_ids, synth_record
 
 __all__ = ["NuisanceConfig", "SynthConfig", "example_record", "iter_synthetic", "record_ids", "synth_record"]

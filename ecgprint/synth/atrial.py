@@ -5,7 +5,6 @@ shape, amplitude and timing and differ between leads."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from .patient import direction
 from .physiology import Physiology
@@ -20,6 +19,7 @@ ATRIAL_DIRECTIONS = np.array([direction(135.0, -45.0), direction(30.0, 30.0)])
 def fibrillatory_waves(phys: Physiology, t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """f-wave heart vector [len(t), 3] in mV at times `t` (s); `phys.fwave_mv` is the peak amplitude of a
     sinusoid with the same power."""
+    from scipy import signal  # imported here: only AF records need it, and it costs ~0.5 s of start-up
     fs = 1.0 / (t[1] - t[0])
     b, a = signal.iirpeak(phys.fwave_hz, phys.fwave_hz / rng.uniform(*BANDWIDTH_HZ), fs=fs)
     # Run the resonator in over one extra second so the record does not start with its transient.

@@ -19,7 +19,6 @@ from .physiology import record_physiology
 from .rhythm import PAC, PVC, beat_schedule
 
 PATIENT_STREAM, RECORD_STREAM = 0, 1     # separate random streams for patient traits and record draws
-EXAMPLE_SEED = 2024
 
 
 def synth_record(index: int, config: SynthConfig = SynthConfig()) -> Record:
@@ -70,7 +69,3 @@ def iter_synthetic(n: int, config: SynthConfig = SynthConfig(), start: int = 0) 
         raise ValueError(f"n and start must be >= 0, got n={n}, start={start}")
     return (synth_record(i, config) for i in range(start, start + n))
 
-
-def example_record() -> Record:
-    """A fixed 10 s, 500 Hz normal sinus rhythm record (for `ecgprint render --example`)."""
-    return synth_record(0, SynthConfig(fs=500.0, duration=10.0, seed=EXAMPLE_SEED, labels=frozenset()))

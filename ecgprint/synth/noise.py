@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import signal
 
 from .config import MAINS_HZ, NuisanceConfig
 
@@ -24,6 +23,7 @@ LIMB_EMG_WEIGHT = 1.5         # limb electrodes pick up more skeletal-muscle tre
 
 @lru_cache(maxsize=16)
 def _emg_filter(fs: float) -> np.ndarray:
+    from scipy import signal  # imported here, as in atrial.py: `import ecgprint.synth` stays cheap
     return signal.butter(2, EMG_HIGHPASS_HZ, btype="highpass", fs=fs, output="sos")
 
 
@@ -50,7 +50,8 @@ def electrode_noise(cfg: NuisanceConfig, respiration_hz: float, t: np.ndarray, f
         total += _oscillations(t, np.array([float(mains)]), level[1] * per_electrode[1], rng)
     emg_weight = np.where(np.arange(len(ELECTRODES)) < 3, LIMB_EMG_WEIGHT, 1.0)
     white = rng.standard_normal((len(t), len(ELECTRODES))) * (level[2] * per_electrode[2] * emg_weight)
-    total += signal.sosfilt(_emg_filter(fs), white, axis=0)
+    from scipy.signal import sosfilt
+    total += sosfilt(_emg_filter(fs), white, axis=0)
     levels = {"baseline_wander_mv": float(level[0]), "powerline_mv": float(level[1]),
               "mains_hz": int(mains), "emg_mv": float(level[2])}
     return total @ ELECTRODES_TO_LEADS.T, levels

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
+from vizecg.devices import DEVICES
 
 
 @dataclass(frozen=True)
