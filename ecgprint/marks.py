@@ -67,9 +67,11 @@ def draw_labels(canvas: np.ndarray, page: PageLayout, config: RenderConfig) -> l
 
 def text_fields(record: Record, config: RenderConfig, seed: int) -> dict[str, str]:
     """The printed text of every header field. The date and heart rate are fakes drawn from the seed, never the
-    record's: no patient data is printed, and the text never tells the diagnosis."""
+    record's: no patient data is printed, and the text never tells the diagnosis. The ID is the record's
+    `printed_id` (synthetic records: a neutral number) or its record id."""
     p = config.paper
-    fields = {"id": f"ID: {record.record_id}", "speed": f"{p.speed:g} mm/s", "gain": f"{p.gain:g} mm/mV",
+    printed_id = record.metadata.get("printed_id", record.record_id)
+    fields = {"id": f"ID: {printed_id}", "speed": f"{p.speed:g} mm/s", "gain": f"{p.gain:g} mm/mV",
               "filter": config.filter_text, "fs": f"{record.fs:g} Hz", "unconfirmed": "Unconfirmed report"}
     if {"date", "rate"} & {name for line in config.style.header_lines + config.style.footer_lines for name in line}:
         year, month, day, hour, minute, rate = np.random.default_rng([seed, HEADER_STREAM]).integers(

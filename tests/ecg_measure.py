@@ -12,8 +12,8 @@ Method (documented in docs/synthetic.md):
    the peak for 10 ms (searched within 200 ms of the R peak).
 5. T end: on the lead with the largest T deflection from the PR level, the first point after the T peak
    back within 15 % of the T amplitude. The previous beat's T end is that minus the median RR.
-6. P onset on lead II of the median beat, searched between the previous T end (at most 450 ms before QRS
-   onset) and 20 ms before QRS onset: baseline = median of the first 30 ms of that stretch; the P peak is the
+6. P onset on lead II of the median beat, searched between the previous T end (at most 450 ms and at least
+   300 ms before QRS onset: the end of a flat T wave is not measurable) and 20 ms before QRS onset: baseline = median of the first 30 ms of that stretch; the P peak is the
    largest deviation from it; P onset is the last point before the peak where the deviation is below 10 %
    of the P amplitude. PR = QRS onset minus P onset.
 """
@@ -101,8 +101,9 @@ def t_end(beat: np.ndarray, qrs_on: int, qrs_off: int, fs: float) -> int:
 
 def p_onset(lead: np.ndarray, qrs_on: int, search_from: int, fs: float) -> float:
     """P onset (sample index, NaN if no P wave stands out) on one lead of the median beat, searching the
-    stretch between `search_from` (end of the previous T wave) and 20 ms before QRS onset."""
-    start = max(search_from, qrs_on - int(0.45 * fs), 0)
+    stretch between `search_from` (end of the previous T wave, clamped to 300-450 ms before QRS onset) and
+    20 ms before QRS onset."""
+    start = max(min(search_from, qrs_on - int(0.3 * fs)), qrs_on - int(0.45 * fs), 0)
     stop = qrs_on - int(0.02 * fs)
     if stop - start < int(0.08 * fs):
         return float("nan")

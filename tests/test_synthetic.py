@@ -175,6 +175,13 @@ def test_measured_pr_interval_is_long_in_first_degree_av_block(measured):
     assert pass_rate(m.pr_ms <= 200 for m in measured["NORM"]) >= PASS_RATE
 
 
+def test_pr_boundary_is_the_label_boundary():
+    """Normal PR reaches the 200 ms limit and 1dAVb starts above it, so PR itself separates the classes."""
+    pr = {labels: [r.metadata["pr_ms"] for r in iter_synthetic(100, SynthConfig(labels=labels, seed=5))]
+          for labels in ("NORM", "1dAVb", "1dAVb,ST")}
+    assert 190 < max(pr["NORM"]) <= 200 < min(pr["1dAVb"] + pr["1dAVb,ST"])
+
+
 # --- WFDB output and the CLI ----------------------------------------------------------------------------------
 
 
@@ -229,3 +236,13 @@ def test_cli_rejects_bad_arguments_with_a_clear_message(tmp_path, args, message)
     assert result.exit_code != 0
     assert message in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_pages_of_synthetic_records_never_print_that_they_are_synthetic():
+    from ecgprint.render import RenderConfig, render
+    from ecgprint.style import Style
+    for index, record in enumerate(iter_synthetic(3, SynthConfig(seed=8, duration=4.0))):
+        style = Style(header_lines=(("id", "speed", "gain"),))
+        texts = [t["text"] for t in render(record, RenderConfig(style=style), index).truth.text]
+        assert any(text.startswith(f"ID: {record.metadata['printed_id']} ") for text in texts)
+        assert record.metadata["printed_id"].isdigit() and not any("synth" in text.lower() for text in texts)

@@ -15,15 +15,15 @@ MAINS_HZ = (50, 60)
 
 @dataclass(frozen=True)
 class NuisanceConfig:
-    """Upper bounds of the nuisances; each record draws its own level uniformly in [0, bound].
+    """Upper bounds of the nuisances; each record draws its own level as bound * u ** 1.5, u uniform in [0, 1].
 
     Wander and EMG act on each electrode, so they reach the leads the way real electrode noise does.
     """
 
-    baseline_wander_mv: float = 0.15   # amplitude of respiratory + drift wander per electrode
-    powerline_mv: float = 0.02         # amplitude of the mains hum per electrode
+    baseline_wander_mv: float = 0.1    # amplitude of respiratory + drift wander per chest electrode
+    powerline_mv: float = 0.01         # amplitude of the mains hum per electrode
     mains_hz: int | None = None        # 50 or 60; None draws one per record
-    emg_mv: float = 0.015              # RMS of muscle noise per electrode (high-passed at 20 Hz)
+    emg_mv: float = 0.045              # RMS of muscle noise per electrode (high-passed at 20 Hz)
     amplitude_sd: float = 0.15         # standard deviation of the log of the per-record gain
     premature_rate: float = 0.0        # probability that a beat is premature (PAC in sinus rhythm or PVC)
 

@@ -3,6 +3,7 @@ Record i depends only on (seed, i)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator
 
@@ -11,7 +12,7 @@ import numpy as np
 from ..record import Record
 from .atrial import fibrillatory_waves
 from .config import SynthConfig
-from .dipole import INDEPENDENT_LEADS, beat_pulses, gaussian_sum, lead_matrix
+from .dipole import ATRIAL_LEAD_GAIN, INDEPENDENT_LEADS, atrial_pulses, beat_pulses, gaussian_sum, lead_matrix
 from .morphology import beat_templates
 from .noise import electrode_noise
 from .patient import sample_patient
@@ -37,12 +38,17 @@ def synth_record(index: int, config: SynthConfig = SynthConfig()) -> Record:
 
     n = math.ceil(config.duration * config.fs - 1e-6)     # never shorter than asked (Record needs >= 2.5 s)
     t = np.arange(n) / config.fs
-    heart = gaussian_sum(*beat_pulses(beats, beat_templates(traits, phys), phys, rng), n, config.fs)
+    templates = beat_templates(traits, phys)
+    centres, sigmas, vectors = beat_pulses(beats, templates, phys, rng)
+    atrial = atrial_pulses(beats, templates)
+    ventricles = gaussian_sum(centres[~atrial], sigmas[~atrial], vectors[~atrial], n, config.fs)
+    atria = gaussian_sum(centres[atrial], sigmas[atrial], vectors[atrial], n, config.fs)
     if phys.rhythm == "af":
-        heart += fibrillatory_waves(phys, t, rng)
+        atria += fibrillatory_waves(phys, t, rng)
     gain = float(rng.lognormal(0.0, config.nuisance.amplitude_sd))
     noise, levels = electrode_noise(config.nuisance, phys.respiration_hz, t, config.fs, rng)
-    signal = gain * (heart @ lead_matrix(rng).T) + noise
+    leads = lead_matrix(traits.torso, rng)
+    signal = gain * (ventricles @ leads.T + atria @ (ATRIAL_LEAD_GAIN[:, None] * leads).T) + noise
 
     metadata = {
         "generator": "ecgprint.synth", "seed": config.seed, "index": index,
@@ -55,7 +61,13 @@ def synth_record(index: int, config: SynthConfig = SynthConfig()) -> Record:
     }
     record_id, patient_id = record_ids(index, config)
     return Record(signal, config.fs, leads=INDEPENDENT_LEADS, labels=labels, record_id=record_id,
-                  patient_id=patient_id, source="synthetic", metadata=metadata)
+                  patient_id=patient_id, source="synthetic", metadata={**metadata, "printed_id": printed_id(record_id)})
+
+
+def printed_id(record_id: str) -> str:
+    """The ID a page of this record prints: a six-digit number from a hash of its id, like the numeric IDs of real
+    records, so that no printed page says "synth" (a model could learn the source from it)."""
+    return str(100000 + int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) % 900000)
 
 
 def record_ids(index: int, config: SynthConfig) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from .rhythm import PAC, PVC, SINUS
 
 P_ANCHOR, QRS_ANCHOR, T_ANCHOR = 0, 1, 2
 LBBB_VOLTAGE = 1.3        # LBBB raises QRS voltage (deep S in V1-V3, tall R in V5-V6)
-T_AXIS_CENTRE = 30.0      # the normal T axis follows the QRS axis only half-way, staying near +30..+45 deg
+T_AXIS_CENTRE = 15.0      # the normal T axis follows the QRS axis only half-way (fitted to the real T in I and II)
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ def sinus_p(tr: PatientTraits, p_s: float) -> Waves:
     """Right then left atrial activation: anterior-inferior then posterior-leftward, so the P wave is upright
     in II and biphasic (+/-) in V1."""
     return waves(P_ANCHOR, [
-        (0.38 * p_s, 0.17 * p_s, 0.7 * tr.p_amp * direction(tr.p_axis + 15.0, -35.0)),
-        (0.62 * p_s, 0.17 * p_s, 0.7 * tr.p_amp * direction(tr.p_axis - 25.0, 45.0)),
+        (0.38 * p_s, 0.17 * p_s, 0.7 * tr.p_amp * direction(tr.p_axis + 15.0, tr.p_posterior - 35.0)),
+        (0.62 * p_s, 0.17 * p_s, 0.7 * tr.p_amp * direction(tr.p_axis - 25.0, tr.p_posterior + 45.0)),
     ])
 
 
@@ -60,15 +60,15 @@ def qrs(tr: PatientTraits, conduction: str, d: float) -> Waves:
     counter-clockwise in the horizontal plane (anterior-leftward, then posterior-leftward), which is what
     gives the R-wave progression V1 -> V6."""
     septal = tr.septal_amp * direction(190.0 + 0.5 * (tr.qrs_axis - 25.0), -50.0)
-    early = 0.5 * tr.qrs_amp * direction(tr.qrs_axis + 5.0, tr.qrs_posterior - 45.0)
-    late = 0.75 * tr.qrs_amp * direction(tr.qrs_axis - 5.0, tr.qrs_posterior + 15.0)
+    early = 0.5 * tr.qrs_amp * direction(tr.qrs_axis + 5.0, tr.qrs_posterior - 40.0)
+    late = 0.75 * tr.qrs_amp * direction(tr.qrs_axis - 5.0, tr.qrs_posterior + 10.0)
     if conduction == "normal":
         # Septum left-to-right, apex and free walls, then the basal right-superior forces.
         return waves(QRS_ANCHOR, [
             (0.16 * d, 0.065 * d, septal),
-            (0.38 * d, 0.095 * d, early),
-            (0.53 * d, 0.095 * d, late),
-            (0.76 * d, 0.08 * d, tr.terminal_amp * direction(215.0, 45.0)),
+            (0.38 * d, 0.105 * d, early),
+            (0.54 * d, 0.105 * d, late),
+            (0.76 * d, 0.08 * d, tr.terminal_amp * direction(195.0, 45.0)),
         ])
     if conduction == "RBBB":
         # Normal septal and left ventricular activation, then slow rightward-anterior right ventricular
@@ -77,29 +77,33 @@ def qrs(tr: PatientTraits, conduction: str, d: float) -> Waves:
             (0.10 * d, 0.045 * d, septal),
             (0.25 * d, 0.065 * d, 1.15 * early),
             (0.36 * d, 0.065 * d, 0.45 * late),
-            (0.66 * d, 0.14 * d, (0.15 + tr.terminal_amp) * tr.qrs_amp * direction(200.0, -40.0)),
+            (0.66 * d, 0.14 * d, 0.85 * (0.15 + tr.terminal_amp) * tr.qrs_amp * direction(190.0, -65.0)),
         ])
     # LBBB: septum activated right-to-left (no septal q in I/V6), then slow leftward-posterior spread in two
     # fronts: broad notched R in I, aVL, V5-V6 and QS/rS in V1.
     amp = LBBB_VOLTAGE * tr.qrs_amp
     return waves(QRS_ANCHOR, [
         (0.12 * d, 0.08 * d, 0.25 * direction(tr.qrs_axis, -45.0 + 40.0 * tr.rank_qrs)),
-        (0.40 * d, 0.13 * d, 0.8 * amp * direction(tr.qrs_axis + 10.0, 58.0)),
+        (0.40 * d, 0.13 * d, 0.8 * amp * direction(tr.qrs_axis + 5.0, 58.0)),
         (0.70 * d, 0.12 * d, amp * direction(tr.qrs_axis - 10.0, 65.0)),
+        # a small terminal rightward force: the s wave in II and V5-V6 of most real LBBB records
+        (0.90 * d, 0.07 * d, 0.2 * amp * direction(tr.qrs_axis + 160.0, -20.0)),
     ])
 
 
-def t_wave(tr: PatientTraits, conduction: str) -> Waves:
-    """Repolarisation as a slow ascending and a faster descending pulse (asymmetric T). Bundle branch blocks
-    give secondary ST-T changes: T opposite to the late QRS forces; LBBB adds discordant ST deviation."""
-    amp = tr.t_ratio * tr.qrs_amp
+def t_wave(tr: PatientTraits, conduction: str, scale: float = 1.0) -> Waves:
+    """Repolarisation as a slow ascending and a faster descending pulse (asymmetric T), `scale` times the
+    patient's T voltage. Bundle branch blocks give secondary ST-T changes: RBBB turns T away from the
+    terminal rightward-anterior forces; in LBBB the T vector points anterior-inferior (upright in II and
+    V1-V3, as measured on the real LBBB records) with a discordant ST shift."""
+    amp = scale * tr.t_ratio * tr.qrs_amp
     t_axis = 0.5 * (tr.qrs_axis + T_AXIS_CENTRE) + tr.t_axis_offset
     if conduction == "normal":
         vec, ascending, start = amp * direction(t_axis, tr.t_anterior), 0.45, 0.62
     elif conduction == "RBBB":
         vec, ascending, start = amp * direction(t_axis, 10.0), 0.45, 0.62
     else:
-        vec = 1.3 * amp * direction(tr.qrs_axis + 180.0 + tr.t_axis_offset, -60.0)
+        vec = amp * direction(75.0 + tr.t_axis_offset, -55.0)
         ascending, start = 0.8, 0.5
     return waves(T_ANCHOR, [(start, 0.16, ascending * vec), (0.74, 0.085, vec)])
 
@@ -117,7 +121,7 @@ def ectopic_ventricular(tr: PatientTraits, d: float) -> Waves:
 
 def beat_templates(tr: PatientTraits, phys: Physiology) -> dict[int, Waves]:
     """Templates per beat kind (rhythm.SINUS / PAC / PVC); in AF the supraventricular beats have no P."""
-    conducted = qrs(tr, phys.conduction, phys.qrs_s) + t_wave(tr, phys.conduction)
+    conducted = qrs(tr, phys.conduction, phys.qrs_s) + t_wave(tr, phys.conduction, phys.t_scale)
     pvc_width = max(phys.qrs_s, 0.14) + 0.02
     sinus = conducted if phys.rhythm == "af" else sinus_p(tr, phys.p_s) + conducted
     return {SINUS: sinus, PAC: ectopic_p(tr, phys.p_s) + conducted, PVC: ectopic_ventricular(tr, pvc_width)}

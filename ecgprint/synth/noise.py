@@ -18,7 +18,13 @@ ELECTRODES_TO_LEADS = np.vstack([
 ])
 DRIFT_HZ = (0.03, 0.3)        # electrode drift besides the respiratory component
 EMG_HIGHPASS_HZ = 20.0
-LIMB_EMG_WEIGHT = 1.5         # limb electrodes pick up more skeletal-muscle tremor than chest electrodes
+# Relative nuisance per electrode, set so the lead spectra match the real records (docs/synthetic.md): chest
+# electrodes move with breathing more than limb electrodes (real limb leads carry about 40 % less wander
+# power than chest leads); muscle noise is least over the sternum (V1-V2) and most over the lateral chest
+# and limb muscles.
+WANDER_WEIGHT = np.array([0.5, 0.5, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+EMG_WEIGHT = np.array([0.9, 0.9, 1.2, 0.3, 0.6, 0.8, 1.1, 1.4, 1.4])
+LEVEL_EXPONENT = 1.5          # record level = bound * u ** 1.5: mostly quiet records, a few noisy ones
 
 
 @lru_cache(maxsize=16)
@@ -41,15 +47,14 @@ def _oscillations(t: np.ndarray, freqs: np.ndarray, amplitude: np.ndarray, rng: 
 def electrode_noise(cfg: NuisanceConfig, respiration_hz: float, t: np.ndarray, fs: float,
                     rng: np.random.Generator) -> tuple[np.ndarray, dict[str, float]]:
     """Nuisance at the independent leads [len(t), 8] (mV) and the levels this record drew."""
-    level = rng.uniform(0.0, 1.0, size=3) * (cfg.baseline_wander_mv, cfg.powerline_mv, cfg.emg_mv)
+    level = rng.uniform(0.0, 1.0, size=3) ** LEVEL_EXPONENT * (cfg.baseline_wander_mv, cfg.powerline_mv, cfg.emg_mv)
     mains = cfg.mains_hz if cfg.mains_hz is not None else MAINS_HZ[int(rng.integers(len(MAINS_HZ)))]
     per_electrode = rng.uniform(0.0, 1.0, size=(3, len(ELECTRODES)))
     freqs = np.concatenate([[respiration_hz], rng.uniform(*DRIFT_HZ, size=2)])
-    total = _oscillations(t, freqs, level[0] * per_electrode[0], rng)
+    total = _oscillations(t, freqs, level[0] * per_electrode[0] * WANDER_WEIGHT, rng)
     if mains < fs / 2:   # above Nyquist, the amplifier's anti-aliasing filter removes the hum
         total += _oscillations(t, np.array([float(mains)]), level[1] * per_electrode[1], rng)
-    emg_weight = np.where(np.arange(len(ELECTRODES)) < 3, LIMB_EMG_WEIGHT, 1.0)
-    white = rng.standard_normal((len(t), len(ELECTRODES))) * (level[2] * per_electrode[2] * emg_weight)
+    white = rng.standard_normal((len(t), len(ELECTRODES))) * (level[2] * per_electrode[2] * EMG_WEIGHT)
     from scipy.signal import sosfilt
     total += sosfilt(_emg_filter(fs), white, axis=0)
     levels = {"baseline_wander_mv": float(level[0]), "powerline_mv": float(level[1]),

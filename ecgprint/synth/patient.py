@@ -15,6 +15,9 @@ def direction(frontal_deg: float, posterior_deg: float) -> np.ndarray:
     return np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
 
 
+TORSO_SD = 0.08     # per-person change of every lead vector (torso shape, heart position), per component
+
+
 @dataclass(frozen=True)
 class PatientTraits:
     """Angles in degrees (Frank frontal angle / elevation to the back), amplitudes in mV of the heart vector,
@@ -29,6 +32,7 @@ class PatientTraits:
     t_anterior: float
     t_ratio: float
     p_axis: float
+    p_posterior: float
     p_amp: float
     ectopic_axis: float
     ectopic_posterior: float
@@ -38,24 +42,28 @@ class PatientTraits:
     rank_qtc: float
     rank_p: float
     rank_hrv: float
+    rank_t_flat: float            # the patient's T waves are flat or inverted when below the label's share
+    torso: np.ndarray             # [8, 3] change of the Dower lead vectors for this person's torso
 
 
 def sample_patient(rng: np.random.Generator) -> PatientTraits:
     """Draw one patient. Ranges follow adult resting-ECG norms (see docs/synthetic.md)."""
     ranks = rng.beta(2.0, 2.0, size=6)
     return PatientTraits(
-        qrs_axis=float(np.clip(rng.normal(27.0, 18.0), -12.0, 75.0)),
-        qrs_posterior=float(np.clip(rng.normal(28.0, 10.0), 5.0, 55.0)),
-        qrs_amp=float(1.5 * rng.lognormal(0.0, 0.22)),
-        septal_amp=float(rng.uniform(0.12, 0.35)),
-        terminal_amp=float(rng.uniform(0.15, 0.45)),
-        t_axis_offset=float(rng.normal(0.0, 12.0)),
-        t_anterior=float(rng.normal(-22.0, 8.0)),
-        t_ratio=float(rng.uniform(0.12, 0.23)),
-        p_axis=float(np.clip(rng.normal(55.0, 12.0), 20.0, 80.0)),
-        p_amp=float(rng.uniform(0.1, 0.2)),
+        qrs_axis=float(np.clip(rng.normal(25.0, 22.0), -35.0, 90.0)),
+        qrs_posterior=float(np.clip(rng.normal(25.0, 14.0), 0.0, 60.0)),
+        qrs_amp=float(1.4 * rng.lognormal(0.0, 0.3)),
+        septal_amp=float(rng.uniform(0.06, 0.3)),
+        terminal_amp=float(rng.uniform(0.25, 0.8)),
+        t_axis_offset=float(rng.normal(0.0, 18.0)),
+        t_anterior=float(rng.normal(-25.0, 15.0)),
+        t_ratio=float(rng.uniform(0.1, 0.28)),
+        p_axis=float(np.clip(rng.normal(52.0, 12.0), 25.0, 80.0)),
+        p_posterior=float(np.clip(rng.normal(0.0, 25.0), -45.0, 45.0)),
+        p_amp=float(rng.uniform(0.08, 0.18)),
         ectopic_axis=float(rng.uniform(-180.0, 180.0)),
         ectopic_posterior=float(rng.uniform(-60.0, 60.0)),
         rank_rate=float(ranks[0]), rank_pr=float(ranks[1]), rank_qrs=float(ranks[2]),
         rank_qtc=float(ranks[3]), rank_p=float(ranks[4]), rank_hrv=float(ranks[5]),
+        rank_t_flat=float(rng.uniform()), torso=rng.normal(0.0, TORSO_SD, size=(8, 3)),
     )

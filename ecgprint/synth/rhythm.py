@@ -13,7 +13,6 @@ SINUS, PAC, PVC = 0, 1, 2
 LEAD_IN_S = 1.5            # beats start this early so the record opens mid-rhythm, not on a first beat
 TAIL_S = 0.5               # and run this long past the end so the last P waves are drawn
 MAYER_HZ = 0.1
-RR_WHITE_SD = 0.003        # beat-to-beat jitter of sinus RR, as a fraction of RR
 AF_MIN_RR_S = 0.25         # AV-node refractoriness caps the ventricular rate at 240 bpm
 COUPLING = (0.55, 0.75)    # premature beat's RR as a fraction of the RR it interrupts
 PVC_SHARE_IN_SINUS = 0.6
@@ -41,7 +40,7 @@ def beat_schedule(phys: Physiology, duration: float, premature_rate: float, rng:
         t = np.arange(n) * mean_rr
         rr = mean_rr * (1.0 + phys.rsa * np.sin(2 * np.pi * phys.respiration_hz * t + phases[0])
                         + phys.mayer * np.sin(2 * np.pi * MAYER_HZ * t + phases[1])
-                        + RR_WHITE_SD * rng.standard_normal(n))
+                        + phys.rr_white_sd * rng.standard_normal(n))
     kind = np.full(n, SINUS, dtype=np.int8)
     premature = rng.random(n) < premature_rate
     premature[0] = False
