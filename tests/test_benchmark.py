@@ -40,7 +40,8 @@ from vizecg.evaluation.benchmark import (
 )
 from vizecg.evaluation.metrics import false_positive_rate, metrics_report, select_thresholds
 from vizecg.evaluation.scoring import score
-from vizecg.training.checkpoint import load_model
+from vizecg.models.vizecgnet import VizECGNet
+from vizecg.training.checkpoint import CheckpointMeta, load_model, save_checkpoint
 from vizecg.training.runtime import Runtime
 from vizecg.training.trainer import TrainConfig
 
@@ -121,6 +122,15 @@ def test_folds_are_patient_disjoint_and_an_overlap_is_refused(real, tmp_path):
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="the folds must be patient-disjoint"):
         real_pages(copy)
+
+
+def test_a_signal_only_baseline_is_scored_on_its_signal_path(real, tmp_path):
+    torch.manual_seed(0)
+    model = VizECGNet.named("tiny", streams="signal", cmam=False).eval()
+    save_checkpoint(tmp_path / "signal.pt", model, CheckpointMeta(model.config, SPEC, LABELS, {"signal": [0.5] * 6}))
+    expected = score(model, make_loader(ShardDataset(real, "fold1", SPEC), 16)).probabilities["signal"]
+    np.testing.assert_allclose(fold_probabilities(tmp_path / "signal.pt", real, "fold1", 16, 0, "cpu"), expected,
+                               atol=1e-6)
 
 
 def test_real_train_pages_must_keep_every_patient_in_its_benchmark_fold(real, synthetic, tmp_path):

@@ -106,11 +106,12 @@ def fold_config(base: TrainConfig, real: Path, folds: list[str], fold: str) -> T
 
 def fold_probabilities(ckpt: str | Path, real: str | Path, fold: str, batch_size: int, workers: int,
                        device: torch.device | str) -> np.ndarray:
-    """The image-only (deployed path) probabilities [pages, labels] of a checkpoint on one fold's pages."""
+    """The image-only (deployed path) probabilities [pages, labels] of a checkpoint on one fold's pages; of a
+    signal-only baseline, its signal path (the stored signal of each page: how far signals alone get)."""
     model, meta = load_model(ckpt, device)
-    if "image" not in model_streams(model.config):
-        raise ValueError(f"{ckpt}: a signal-only model has no image path")
     loader = make_loader(ShardDataset(real, fold, meta.spec), batch_size, workers=workers)
+    if "image" not in model_streams(model.config):
+        return score(model, loader, device).probabilities["signal"]
     return score(model, loader, device, image_only=True).probabilities["image"]
 
 

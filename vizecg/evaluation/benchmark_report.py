@@ -97,7 +97,9 @@ def benchmark_markdown(result: dict[str, Any]) -> str:
     """The benchmark as a markdown document: setup, one section per evaluation, the thresholds."""
     if result["mode"] == "k-fold":
         train = result["train"]
-        setup = (f"- one model per fold: `{train['config']}` config, {train['epochs']} epochs, seed {train['seed']}, "
+        path = "signal path (a signal-only baseline)" if train["streams"] == "signal" else "image path"
+        setup = (f"- one model per fold ({path}): `{train['config']}` config, {train['epochs']} epochs, "
+                 f"seed {train['seed']}, "
                  f"trained on the train split of `{train['data']}` and the other folds' real pages of "
                  f"`{result.get('real_train', result['real'])}`, validated on its val split")
         final = ("all out-of-fold pages (deployed)", result["deployed_thresholds"])
