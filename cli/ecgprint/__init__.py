@@ -10,6 +10,8 @@ COMMANDS = {
     "synth": "cli.ecgprint.synth:synth",
     "gallery": "cli.ecgprint.gallery:gallery",
     "export": "cli.ecgprint.export:export_cmd",
+    "digitize": "cli.ecgprint.digitize:digitize_cmd",
+    "digitize-score": "cli.ecgprint.digitize_score:digitize_score_cmd",
 }
 
 main = lazy_group("ecgprint", COMMANDS, "Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth.")

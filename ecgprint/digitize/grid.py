@@ -1,0 +1,180 @@
+"""Ink and grid: darkness against the local paper separates trace ink from grid lines; the grid lines' tilt
+(projection sharpness) and period (autocorrelation) are measured here, rectify.py turns them into the upright map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+BG_KERNEL_PX = 41          # paper brightness is the local max over this window (lighting, vignetting)
+GRID_MIN_DARK = 0.10       # a pixel this much darker than the paper (min channel) may be a grid line
+TRACE_MIN_DARK = 0.45      # darkness (max channel) from which a pixel is trace ink, unless Otsu says more
+SPECK_MM = 0.6             # ink blobs smaller than this both ways are specks, not trace
+MAX_INK_SHARE = 0.05       # traces and text cover less of a page than this
+MAX_ANGLE_DEG = 6.0
+MAX_POINTS = 300_000
+MIN_PX_PER_MM, MAX_PX_PER_MM = 2.5, 25.0   # 64..635 dpi
+
+
+@dataclass(frozen=True)
+class Darkness:
+    """Per-pixel darkness relative to the local paper, 0 (paper) .. 1 (black): `value` from the brightest
+    channel (trace ink), `any` from the darkest channel (any printed line, coloured grids included)."""
+
+    value: np.ndarray
+    any: np.ndarray
+    ink_threshold: float
+
+
+@dataclass(frozen=True)
+class GridFit:
+    """`to_rectified` maps image px to an upright page sampled at `px_per_mm` (both axes); `found` is False when
+    no grid period could be measured (then the map is the identity and px_per_mm is 0)."""
+
+    to_rectified: np.ndarray
+    size: tuple[int, int]
+    px_per_mm: float
+    angles_deg: tuple[float, float]     # tilt of the horizontal and of the vertical grid lines
+    found: bool
+
+
+def darkness(image: np.ndarray) -> Darkness:
+    """Darkness maps of an RGB uint8 image, normalised by the local paper brightness."""
+    rgb = image.astype(np.float32)
+    kernel = np.ones((BG_KERNEL_PX, BG_KERNEL_PX), np.uint8)
+    paper = np.maximum(cv2.GaussianBlur(cv2.dilate(rgb, kernel), (0, 0), BG_KERNEL_PX / 2), 32.0)
+    relative = np.clip(rgb / paper, 0.0, 1.0)          # each channel against the paper's own tint
+    dark_value = 1.0 - relative.max(axis=2)
+    dark_any = 1.0 - relative.min(axis=2)
+    return Darkness(dark_value, dark_any, _ink_threshold(dark_value))
+
+
+def _ink_threshold(dark: np.ndarray) -> float:
+    """Otsu's threshold over the clearly printed pixels, never below TRACE_MIN_DARK; repeated over the darker class
+    while that class is more than MAX_INK_SHARE of the page (dark grid lines)."""
+    threshold = 0.15
+    for _ in range(3):
+        printed = dark[dark > threshold]
+        if printed.size < 100:
+            break
+        hist, edges = np.histogram(printed, bins=64, range=(threshold, 1.0))
+        weight = np.cumsum(hist)
+        mean = np.cumsum(hist * edges[:-1])
+        total, total_mean = weight[-1], mean[-1]
+        between = (total_mean * weight - total * mean) ** 2 / np.maximum(weight * (total - weight), 1)
+        threshold = max(TRACE_MIN_DARK, float(edges[int(np.argmax(between)) + 1]))
+        if np.mean(dark > threshold) <= MAX_INK_SHARE:
+            break
+    return max(TRACE_MIN_DARK, threshold)
+
+
+def ink_mask(dark: Darkness, px_per_mm: float) -> np.ndarray:
+    """Trace-ink pixels without specks: connected blobs smaller than SPECK_MM both ways (dust, the dots a fax
+    makes of grid lines) are dropped."""
+    ink = (dark.value > dark.ink_threshold).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    speck = SPECK_MM * px_per_mm
+    small = (stats[:, cv2.CC_STAT_WIDTH] < speck) & (stats[:, cv2.CC_STAT_HEIGHT] < speck)
+    small[0] = False
+    return ~small[labels] & (ink > 0)
+
+
+def grid_points(dark: Darkness, ink: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) float coordinates of up to MAX_POINTS pixels that look like grid lines (printed, lighter than ink),
+    or with `ink` of all ink pixels (a binarized page, where the grid is as black as the trace)."""
+    mask = dark.value > dark.ink_threshold if ink else (dark.any > GRID_MIN_DARK) & (dark.value < dark.ink_threshold)
+    ys, xs = np.nonzero(mask)
+    if xs.size > MAX_POINTS:
+        pick = np.random.default_rng(0).choice(xs.size, MAX_POINTS, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    return xs.astype(np.float64), ys.astype(np.float64)
+
+
+def local_frame(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(theta, phi, period_u, period_v) of grid points: tilt (rad) of the horizontal and of the vertical lines
+    (projection sharpness) and px per mm across the vertical and across the horizontal lines (autocorrelation);
+    None if neither period shows."""
+    theta = _sharpest_angle(ys, -xs)       # horizontal lines: y cos - x sin is constant along them
+    phi = _sharpest_angle(xs, ys)          # vertical lines: x cos + y sin is constant along them
+    period_u = _period_mm(xs * np.cos(phi) + ys * np.sin(phi))
+    period_v = _period_mm(ys * np.cos(theta) - xs * np.sin(theta))
+    if period_u is None and period_v is None:
+        return None
+    # one family of lines lost (a fax's blurred rows): grid cells are square on paper
+    return theta, phi, period_u or period_v, period_v or period_u
+
+
+def _sharpness(a: np.ndarray, b: np.ndarray, angle: float) -> float:
+    """How peaked the histogram (1 px bins) of a cos + b sin is: grid lines line up at the right angle."""
+    proj = a * np.cos(angle) + b * np.sin(angle)
+    hist = np.bincount((proj - proj.min()).astype(np.int64))
+    return float(np.dot(hist, hist))
+
+
+def _sharpest_angle(a: np.ndarray, b: np.ndarray) -> float:
+    """Coarse-to-fine search of the angle (rad) within +-MAX_ANGLE_DEG maximising _sharpness."""
+    centre, step = 0.0, 0.5
+    while step > 0.004:
+        grid = centre + step * np.arange(-6, 7) if step < 0.5 else np.arange(-MAX_ANGLE_DEG, MAX_ANGLE_DEG + 0.01, 0.5)
+        scores = [_sharpness(a, b, np.radians(g)) for g in grid]
+        centre, step = float(grid[int(np.argmax(scores))]), step / 5
+    return float(np.radians(centre))
+
+
+def _period_mm(coord: np.ndarray) -> float | None:
+    """Pixels per mm along one axis from the autocorrelation of the grid pixels' projection: the first clear peak
+    is the 1 mm (or, without minor lines, 5 mm) spacing; refined on a far peak for sub-pixel accuracy."""
+    profile = np.bincount((coord - coord.min()).astype(np.int64)).astype(np.float64)
+    profile -= cv2.blur(profile.reshape(1, -1), (int(6 * MAX_PX_PER_MM), 1)).ravel()
+    n = profile.size
+    spec = np.fft.rfft(profile, 2 * n)
+    ac = np.fft.irfft(spec * np.conj(spec))[:n]
+    if ac[0] <= 0:
+        return None
+    ac /= ac[0]
+    first = _first_peak(ac, int(MIN_PX_PER_MM), int(5 * MAX_PX_PER_MM))
+    if first is None:
+        return None
+    peak = [ac[_near(ac, k * first - first / 3):_near(ac, k * first + first / 3) + 1].max() for k in range(2, 6)]
+    if peak[3] > np.mean(peak[:3]) + 0.05:
+        step, step_mm = 5 * first, 5.0          # minor lines at `first`, majors every fifth
+    elif first < 5 * MIN_PX_PER_MM:
+        step, step_mm = first, 1.0              # too close to be 5 mm apart at any supported resolution
+    else:
+        step, step_mm = first, 5.0              # only 5 mm lines
+    m = 1
+    while step and 2 * m * step < 0.6 * n:      # doubling keeps each prediction within a fraction of a pixel
+        m *= 2
+        found = _refine(ac, m * step, first / 3)
+        if found is None:
+            return None
+        step = found / m
+    return step / step_mm
+
+
+def _first_peak(ac: np.ndarray, lo: int, hi: int) -> float | None:
+    hi = min(hi, ac.size - 2)
+    for lag in range(max(lo, 2), hi):
+        if ac[lag] > 0.15 and ac[lag] >= ac[lag - 2:lag + 3].max():
+            return _parabolic(ac, lag)
+    return None
+
+
+def _near(ac: np.ndarray, lag: float) -> int:
+    return int(min(ac.size - 1, round(lag)))
+
+
+def _refine(ac: np.ndarray, lag: float, half: float) -> float | None:
+    """Sub-pixel position of the largest autocorrelation peak within lag +- half."""
+    lo, hi = int(max(2, lag - half)), int(min(ac.size - 2, lag + half))
+    if hi <= lo:
+        return None
+    return _parabolic(ac, lo + int(np.argmax(ac[lo:hi + 1])))
+
+
+def _parabolic(ac: np.ndarray, i: int) -> float:
+    a, b, c = ac[i - 1], ac[i], ac[i + 1]
+    denom = a - 2 * b + c
+    return float(i + (0.5 * (a - c) / denom if denom < 0 else 0.0))
