@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections import deque
 from pathlib import Path
@@ -24,17 +23,12 @@ from ecgprint.truth_encoding import TRUTH_FORMATS
 from .options import parse_colour, parse_layout, parse_leads
 
 
-def _as_example(record):
-    """The example record as `ecgprint render --example` prints it: named, and its page's ID, "example"."""
-    return dataclasses.replace(record, record_id="example", metadata={**record.metadata, "printed_id": "example"})
-
-
 def iter_inputs(inputs: tuple[str, ...], example: bool):
     """(where, loader) for every record named on the command line, in order; a source that cannot even be
     listed yields one loader that raises its RecordError."""
     if example:
         from ecgprint.synth import example_record  # here: the generator imports scipy.signal (~0.5 s)
-        yield "example", lambda: _as_example(example_record())
+        yield "example", example_record
     for path in inputs:
         try:
             items = list(list_source(path))

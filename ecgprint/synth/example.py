@@ -1,5 +1,5 @@
-"""The built-in example record of `ecgprint render --example`: synthetic record 0 of seed 2024 (10 s, 500 Hz,
-normal sinus rhythm), read from the copy shipped beside this module (example_record.npz).
+"""The built-in example record of `ecgprint render --example`, named "example": synthetic record 0 of seed 2024
+(10 s, 500 Hz, normal sinus rhythm), read from the copy shipped beside this module (example_record.npz).
 
 Generating it needs scipy.signal, whose import (~0.5 s) costs more than the whole render of the page; reading the
 copy takes ~1 ms. The copy holds a fingerprint of the generator's source: when the generator has changed since
@@ -46,9 +46,12 @@ def example_record(path: str | Path = EXAMPLE_FILE) -> Record:
 
 
 def generated_example() -> Record:
-    """The example record made by the generator (imports scipy.signal)."""
+    """The example record made by the generator (imports scipy.signal), named "example": its pages print
+    "ID: example" and its files are example.*."""
     from .generate import synth_record
-    return synth_record(0, EXAMPLE_CONFIG)
+    record = synth_record(0, EXAMPLE_CONFIG)
+    metadata = {k: v for k, v in record.metadata.items() if k != "printed_id"}
+    return dataclasses.replace(record, record_id="example", metadata=metadata)
 
 
 def write_example(path: str | Path = EXAMPLE_FILE) -> None:
