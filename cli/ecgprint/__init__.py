@@ -12,6 +12,7 @@ COMMANDS = {
     "export": "cli.ecgprint.export:export_cmd",
     "digitize": "cli.ecgprint.digitize:digitize_cmd",
     "digitize-score": "cli.ecgprint.digitize_score:digitize_score_cmd",
+    "digitize-study": "cli.ecgprint.digitize_study:digitize_study_cmd",
 }
 
 main = lazy_group("ecgprint", COMMANDS, "Render 12-lead ECG signals as realistic printed-paper ECG images with exact ground truth.")
