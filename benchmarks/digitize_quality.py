@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from ecgprint.artifacts.presets import PRESETS
-from ecgprint.digitize.digitizer import digitize
-from ecgprint.digitize.score import mask_unplotted, score_signals
+from ecgprint.digitize.score import mask_unplotted, nanmedian
+from ecgprint.digitize.study import score_page
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.render import RenderConfig, render
 from ecgprint.sources.wfdb_source import load_record
@@ -53,18 +53,13 @@ def page_snrs(record, preset: str, severity: float, seed: int, style: str) -> di
         if mode == "oracle" and truth["page_to_image"] is None:
             out[mode] = [float("nan")] * len(STANDARD_LEADS)     # a lens/wrinkle warp: no oracle geometry
             continue
-        try:
-            signal = digitize(result.image, record.fs, truth if mode == "oracle" else None).signal
-        except ValueError:
-            signal = np.zeros_like(reference)
-        score = score_signals(reference, STANDARD_LEADS, signal, STANDARD_LEADS, record.fs)
-        out[mode] = [s.snr_db for s in score.leads]
+        out[mode] = score_page(result.image, reference, record.fs, truth if mode == "oracle" else None)[0]
     return out
 
 
 def _median(values: list[float]) -> str:
-    values = np.asarray(values, np.float64)
-    return "n/a" if np.all(np.isnan(values)) else f"{np.nanmedian(values):.1f}"
+    median = nanmedian(values)
+    return "n/a" if np.isnan(median) else f"{median:.1f}"
 
 
 def main() -> None:

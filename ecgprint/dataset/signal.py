@@ -25,7 +25,12 @@ def fit_length(signal: np.ndarray, fs: float, target_fs: float, n_samples: int) 
     return out
 
 
-def stored_signal(record: Record, fs: float, n_samples: int) -> np.ndarray:
+def stored_signal(record: Record, fs: float, n_samples: int,
+                  window: tuple[float, float] | None = None) -> np.ndarray:
     """The record's signal as stored in a shard: float32 [n_samples, 12] mV at `fs` (see fit_length); NaN gaps
-    (records that allow them) become 0."""
-    return fit_length(np.nan_to_num(record.signal.astype(np.float64), nan=0.0), record.fs, fs, n_samples)
+    (records that allow them) become 0. `window` (start s, seconds) stores only that part of the record."""
+    signal = record.signal
+    if window is not None:
+        first = int(round(window[0] * record.fs))
+        signal = signal[first:first + int(round(window[1] * record.fs))]
+    return fit_length(np.nan_to_num(signal.astype(np.float64), nan=0.0), record.fs, fs, n_samples)

@@ -27,7 +27,7 @@ from ..style import seeded_style
 from .plan import RowSpec, ShardSpec, row_seed, source_items
 from .recipe import Recipe, name_problem
 from .schema import rows_to_table
-from .signal import fit_length, stored_signal
+from .signal import stored_signal
 
 STATE_DIR = ".ecgprint-build"     # per-shard reports live here until the manifest is written
 # Dictionary-encode only the low-cardinality columns; float signals use BYTE_STREAM_SPLIT, which with zstd
@@ -131,10 +131,8 @@ def render_rows(recipe: Recipe, spec: RowSpec, record: Record, split: str, signa
             page_record = variant.augment.apply(record, np.random.default_rng([seed, 2]))
         page_signal = signal
         if window is not None:
-            first = int(round(window[1] * record.fs))
-            shown = page_record.signal[first:first + int(round(shown_seconds(config) * record.fs))]
-            page_signal = fit_length(np.nan_to_num(shown.astype(np.float64), nan=0.0), record.fs,
-                                     recipe.signal_fs, recipe.signal_samples)
+            page_signal = stored_signal(page_record, recipe.signal_fs, recipe.signal_samples,
+                                        (window[1], shown_seconds(config)))
         elif page_record is not record:
             page_signal = stored_signal(page_record, recipe.signal_fs, recipe.signal_samples)
         rows.append(_row(recipe, spec, page_record, split, page_signal, row_id, seed, config))

@@ -49,11 +49,11 @@ class DigitizationScore:
 
     @property
     def median_snr_db(self) -> float:
-        return _nanmedian([s.snr_db for s in self.leads])
+        return nanmedian([s.snr_db for s in self.leads])
 
     def to_dict(self) -> dict:
-        return {"mean_snr_db": _json_float(self.mean_snr_db), "median_snr_db": _json_float(self.median_snr_db),
-                "leads": [{k: _json_float(v) if isinstance(v, float) else v for k, v in asdict(s).items()}
+        return {"mean_snr_db": json_float(self.mean_snr_db), "median_snr_db": json_float(self.median_snr_db),
+                "leads": [{k: json_float(v) if isinstance(v, float) else v for k, v in asdict(s).items()}
                           for s in self.leads]}
 
 
@@ -162,12 +162,13 @@ def _nanmean(values) -> float:
     return float(np.nanmean(values)) if np.any(~np.isnan(values)) else float("nan")
 
 
-def _nanmedian(values) -> float:
+def nanmedian(values) -> float:
+    """The median ignoring NaN; NaN when every value is NaN (no warning)."""
     values = np.asarray(values, np.float64)
     return float(np.nanmedian(values)) if np.any(~np.isnan(values)) else float("nan")
 
 
-def _json_float(value: float):
+def json_float(value: float):
     """JSON has no inf/NaN: +inf -> "inf", NaN -> null."""
     if np.isnan(value):
         return None

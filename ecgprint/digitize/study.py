@@ -24,7 +24,7 @@ from ..export.challenge2024 import unpadded
 from ..leads import STANDARD_LEADS
 from ..truth import Truth
 from .digitizer import digitize
-from .score import _json_float, _nanmedian, mask_unplotted, score_signals
+from .score import json_float, mask_unplotted, nanmedian, score_signals
 from .study_plots import plot_curves, plot_heatmap
 
 MODES = ("blind", "oracle")
@@ -44,7 +44,7 @@ class PageScore:
 
     @property
     def median_snr_db(self) -> float:
-        return _nanmedian(self.snr_db)
+        return nanmedian(self.snr_db)
 
 
 def reference_signal(stored: np.ndarray, fs: float, truth: Truth) -> np.ndarray:
@@ -137,8 +137,8 @@ def summarise(scores: list[PageScore]) -> list[dict]:
         q25, median, q75 = np.percentile(values, [25, 50, 75]) if values.size else (math.nan,) * 3
         out.append({"preset": preset, "severity": severity, "mode": mode, "pages": len(pages),
                     "failed": sum(p.failed for p in pages), "leads_scored": int(values.size),
-                    "median_snr_db": _json_float(median), "q25_snr_db": _json_float(q25),
-                    "q75_snr_db": _json_float(q75)})
+                    "median_snr_db": json_float(median), "q25_snr_db": json_float(q25),
+                    "q75_snr_db": json_float(q75)})
     return out
 
 
