@@ -213,7 +213,7 @@ def main() -> None:
         for name, records in heads.items():
             figures[f"steady_{name}"] = steady_state(args.rounds, records[:args.n], tmp)
         if not args.skip_workers:
-            figures["workers"] = workers(max(2, args.rounds - 1), heads["cpsc"][:100], tmp)
+            figures["workers"] = workers(max(3, args.rounds), heads["cpsc"][:100], tmp)
             figures["workers_split"] = workers_split(heads["cpsc"][:100], tmp)
         if not args.skip_predict:
             figures["predict"] = predict(args.rounds, tmp)

@@ -1,10 +1,8 @@
 """Render many records to files, in this process or on local worker processes, with the same bytes either way.
 
 `ecgprint render --workers N` runs here: this process reads and checks the records (cheap) and renders, encodes
-and writes pages beside N - 1 worker processes. These come from the forkserver of ecgprint.dataset.pool, as in
-`ecgprint build`, preloaded with this module so that they start without importing the render stack again (a
-process has one forkserver, which keeps the preload of its first pool: after a parallel build in the same process,
-page workers import this module themselves, correctly but slower).
+and writes pages beside N - 1 worker processes, forked from it (ecgprint.dataset.pool.forked_context) so that they
+start with the render stack already imported.
 """
 
 from __future__ import annotations
@@ -56,17 +54,16 @@ def write_pages(jobs: Iterable[PageJob], workers: int = 1) -> Iterator[list[Path
 def ordered_map(fn: Callable, items: Iterable, workers: int = 1, initializer: Callable | None = None,
                 initargs: tuple = ()) -> Iterator:
     """fn(item) for each item, in order. With N > 1 workers, this process is one of them beside N - 1 pool
-    processes (as in `ecgprint build`): it keeps 2 items per pool process in flight and computes the next item
-    itself while they are all busy, so work starts before the pool has imported anything. `initializer(*initargs)`
-    runs in each pool process first."""
+    processes forked from it (as in `ecgprint build`): it keeps 2 items per pool process in flight and computes the
+    next item itself while they are all busy. `initializer(*initargs)` runs in each pool process first."""
     if workers <= 1:
         yield from map(fn, items)
         return
     from concurrent.futures import Future, ProcessPoolExecutor  # ~20 ms of imports a single worker skips
 
-    from .dataset.pool import worker_context
+    from .dataset.pool import forked_context
     helpers = workers - 1
-    with ProcessPoolExecutor(helpers, mp_context=worker_context([__name__]), initializer=initializer,
+    with ProcessPoolExecutor(helpers, mp_context=forked_context(), initializer=initializer,
                              initargs=initargs) as pool:
         pending: deque[Future] = deque()   # pool futures and results computed here, in item order
         for item in items:

@@ -1,4 +1,5 @@
-"""The process context of local build workers: a forkserver that imports the worker code once.
+"""The process contexts of local workers: a forkserver that imports the build's worker code once, and plain fork
+for page renders.
 
 Importing the render stack (OpenCV, the artifact modules) takes 0.3–1.3 s (docs/performance.md). Without a
 preload every pool process pays it again; with one, pool processes fork from a server that already holds those
@@ -25,3 +26,11 @@ def worker_context(preload: list[str] = PRELOAD) -> BaseContext:
     context.set_forkserver_preload(preload)   # no effect if this process's server is already running
     forkserver.ensure_running()
     return context
+
+
+def forked_context() -> BaseContext:
+    """The fork context, for `ecgprint render --workers N`: the caller has already imported the whole render stack,
+    so a forked child renders at once, where a forkserver would first spend ~0.6 s importing it again (a third of
+    a 100-page run's gain on two cores, docs/performance.md). Safe here because the caller sets OpenCV to one thread
+    before forking (no OpenCV worker thread exists) and OpenBLAS re-creates its threads in the child."""
+    return multiprocessing.get_context("fork")
