@@ -110,6 +110,22 @@ def test_rerun_reuses_finished_fold_runs(kfold, synthetic, real):
     assert (kfold / "predictions.csv").read_text() == before
 
 
+def test_a_fold_subset_reuses_its_runs_and_reports_only_its_pages(kfold, synthetic, real, tmp_path):
+    subset = tmp_path / "subset"
+    shutil.copytree(kfold, subset)
+    (subset / "benchmark.json").unlink()
+    checkpoints = {fold: (subset / fold / "checkpoints" / "epoch_0001.pt").stat().st_mtime_ns for fold in FOLDS}
+    run_benchmark(tiny_config(synthetic, epochs=1), real, subset, CPU, workers=0, progress=False, n_bootstrap=20,
+                  only=["fold0", "fold2"])
+    assert {fold: (subset / fold / "checkpoints" / "epoch_0001.pt").stat().st_mtime_ns
+            for fold in FOLDS} == checkpoints                                       # no fold retrained
+    full, part = pd.read_csv(kfold / "predictions.csv"), pd.read_csv(subset / "predictions.csv")
+    assert set(part["fold"]) == {"fold0", "fold2"}
+    pd.testing.assert_frame_equal(part, full[full["fold"] != "fold1"].reset_index(drop=True))
+    with pytest.raises(ValueError, match="at least two"):
+        run_benchmark(tiny_config(synthetic, epochs=1), real, subset, CPU, workers=0, progress=False, only=["fold1"])
+
+
 def test_folds_are_patient_disjoint_and_an_overlap_is_refused(real, tmp_path):
     pages = real_pages(real)
     assert pages.groupby("patient_id")["fold"].nunique().max() == 1

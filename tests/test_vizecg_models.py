@@ -1,6 +1,7 @@
 """VizECGNet modules: shapes, gradients, configs, the image-only inference path, and overfitting one batch."""
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -82,6 +83,20 @@ def test_image_encoder_shapes_for_non_square_pages():
     assert_all_grads(encoder)
     with pytest.raises(ValueError):
         encoder(torch.randn(1, 1, 64, 64))
+
+
+def test_a_patched_encoder_reads_a_larger_page_on_the_same_token_grid():
+    base = IMAGE_ENCODERS["tiny"]
+    plain, patched = ImageEncoder(base), ImageEncoder(replace(base, patch=3))
+    assert patched.config.stride == 3 * plain.config.stride
+    assert patched(torch.randn(1, 3, 3 * 96, 3 * 128)).grid == plain(torch.randn(1, 3, 96, 128)).grid
+    assert patched.state_dict().keys() == plain.state_dict().keys()             # patch-1 checkpoints still load
+    assert patched.stem[0].weight.shape[1] == 3 * 9                              # every pixel of a 3x3 block
+    image = torch.zeros(1, 3, 3 * 32, 3 * 32)
+    moved = image.clone()
+    moved[0, 0, 1, 2] = 1.0                                                      # one pixel inside the first block
+    patched.eval()
+    assert not torch.equal(patched(image).tokens, patched(moved).tokens)
 
 
 def test_attention_shapes_and_gradients():

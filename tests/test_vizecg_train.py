@@ -149,6 +149,9 @@ def test_train_refuses_occupied_folders_and_bad_settings(overfit_run, data, tmp_
         tiny_config(data, spec=InputSpec(64, 96, 50, 500))
     with pytest.raises(ValueError, match="unknown config"):
         TrainConfig(data=str(data), config="huge")
+    with pytest.raises(ValueError, match="multiple of image_patch"):
+        tiny_config(data, image_patch=5)
+    assert tiny_config(data, image_patch=2).model_config().image.patch == 2
     result = CliRunner().invoke(main, ["train", "--resume", str(out), "--epochs", "3"])
     assert result.exit_code == 2 and "drop ['epochs']" in result.output
 

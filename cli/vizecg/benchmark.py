@@ -24,13 +24,15 @@ CHECKPOINT_PARAMS = {"ckpt", "real", "out", "bootstrap", "held_out", "held_out_s
 @click.option("--held-out", type=click.Path(exists=True, dir_okay=False),
               help="with --ckpt: also report the records this recipe's split --held-out-split held out from training")
 @click.option("--held-out-split", default="test", show_default=True)
+@click.option("--folds", "only", default=None, help="comma-separated folds to train and report (at least two; "
+              "default: all): split the folds between processes, then run without it to pool them all")
 @run_options
 @ablation_switches
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="folder for fold runs and results")
 @click.option("--bootstrap", type=click.IntRange(1), default=1000, show_default=True, help="bootstrap resamples")
 @runtime_options
 @click.pass_context
-def benchmark_cmd(ctx, real, real_train, ckpt, held_out, held_out_split, out, bootstrap, device, workers, threads,
+def benchmark_cmd(ctx, real, real_train, ckpt, held_out, held_out_split, only, out, bootstrap, device, workers, threads,
                   progress, **options):
     """Train on --data (synthetic, train/val splits) plus the other folds of --real, predict each fold's real pages
     out of fold, and report per-label AUROC, F1 and false-positive rates with CIs over patients; or --ckpt: the
@@ -45,6 +47,7 @@ def benchmark_cmd(ctx, real, real_train, ckpt, held_out, held_out_split, out, bo
         if ckpt is not None:
             return score_checkpoint(ckpt, real, out, held_out, held_out_split, options["batch_size"], workers,
                                     runtime.device, bootstrap)
-        return run_benchmark(train_config(options), real, out, runtime, workers, progress, bootstrap, real_train)
+        return run_benchmark(train_config(options), real, out, runtime, workers, progress, bootstrap, real_train,
+                             None if only is None else only.split(","))
 
     print_table(device, threads, make_table)

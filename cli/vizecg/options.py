@@ -54,6 +54,9 @@ run_options = stack(
                  help="share of training samples whose image stream sees the learned substitute signal token"),
     click.option("--image-size", callback=parse_size, default=f"{SPEC.image_height}x{SPEC.image_width}",
                  show_default=True, help="model input HEIGHTxWIDTH in pixels"),
+    click.option("--image-patch", type=click.IntRange(1, 8), default=DEFAULTS["image_patch"], show_default=True,
+                 help="the image encoder folds PxP pixel blocks into channels first: a P-times larger input for "
+                 "little more compute"),
     click.option("--signal-fs", type=float, default=SPEC.signal_fs, show_default=True, help="signal input Hz"),
     click.option("--signal-samples", type=int, default=SPEC.signal_samples, show_default=True,
                  help="signal input length (a multiple of 256)"),
@@ -94,6 +97,7 @@ def train_config(options: dict[str, Any]) -> TrainConfig:
             modality_dropout=options["modality_dropout"],
             detach_signal_context=options.get("detach_signal_context", False),
             spec=InputSpec(height, width, options["signal_fs"], options["signal_samples"]),
+            image_patch=options["image_patch"],
             keep_checkpoints=options["keep_checkpoints"])
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

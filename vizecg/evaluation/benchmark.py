@@ -151,11 +151,12 @@ def check_same_folds(pages: pd.DataFrame, train_pages: pd.DataFrame, where: str 
 
 def run_benchmark(base: TrainConfig, real: str | Path, out: str | Path, runtime: Runtime | None = None,
                   workers: int = 1, progress: bool | None = None, n_bootstrap: int = 1000,
-                  real_train: str | Path | None = None) -> Path:
+                  real_train: str | Path | None = None, only: list[str] | None = None) -> Path:
     """Train one model per fold (resuming finished or interrupted runs), predict each fold's real pages with its
     model, and write the pooled results into `out`; returns the markdown path. The fold models train on the other
     folds of `real_train` (another build of the same records and folds, e.g. with more pages per record and signal
-    augmentation), by default on those of `real` itself."""
+    augmentation), by default on those of `real` itself. `only` (at least two folds): train and report just these
+    folds, e.g. to split the folds between machines or processes; a later run without it reuses their runs."""
     real, out = Path(real), Path(out)
     pages = real_pages(real)
     check_not_in(base.data, pages)
@@ -163,8 +164,13 @@ def run_benchmark(base: TrainConfig, real: str | Path, out: str | Path, runtime:
     if real_train is not None:
         check_same_folds(pages, real_pages(train_source), train_source)
     folds = list(pages["fold"].unique())
+    if only is not None:
+        if len(set(only)) < 2 or set(only) - set(folds):
+            raise ValueError(f"--folds needs at least two of {folds} (thresholds come from the other folds), "
+                             f"got {only}")
+        pages = pages[pages["fold"].isin(only)].reset_index(drop=True)
     with using_runtime(runtime) as runtime:
-        for fold in folds:
+        for fold in pages["fold"].unique():
             train_or_continue(fold_config(base, train_source, folds, fold), out / fold, runtime, workers, progress)
         if not runtime.is_main:
             return out / "benchmark.md"

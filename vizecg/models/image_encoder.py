@@ -13,9 +13,14 @@ from vizecg.models.tokens import Features
 
 @dataclass(frozen=True)
 class ImageEncoderConfig:
-    """Stem width, per-stage widths and block counts; stages after the first halve the resolution."""
+    """Stem width, per-stage widths and block counts; stages after the first halve the resolution.
+
+    patch: the stem first folds each patch x patch block of pixels into channels (pixel unshuffle), so a larger
+    input keeps its fine detail (thin traces, P waves) for the cost of a wider first convolution only.
+    """
 
     channels: int = 3
+    patch: int = 1
     stem_width: int = 64
     widths: tuple[int, ...] = (64, 128, 256, 512)
     depths: tuple[int, ...] = (2, 2, 2, 2)
@@ -23,7 +28,7 @@ class ImageEncoderConfig:
     def __post_init__(self) -> None:
         if not self.widths or len(self.widths) != len(self.depths):
             raise ValueError(f"need one depth per stage, got widths {self.widths} and depths {self.depths}")
-        if min(self.channels, self.stem_width, *self.widths, *self.depths) < 1:
+        if min(self.channels, self.patch, self.stem_width, *self.widths, *self.depths) < 1:
             raise ValueError(f"channels, widths and depths must be positive, got {self}")
 
     @property
@@ -32,8 +37,8 @@ class ImageEncoderConfig:
 
     @property
     def stride(self) -> int:
-        """Input pixels per output token along each axis (stem /4, then /2 per later stage)."""
-        return 4 * 2 ** (len(self.widths) - 1)
+        """Input pixels per output token along each axis (patch, stem /4, then /2 per later stage)."""
+        return self.patch * 4 * 2 ** (len(self.widths) - 1)
 
 
 # `paper` is ResNet-18; the paper names only "2D CNN", see docs/model.md.
@@ -66,8 +71,9 @@ class ImageEncoder(nn.Module):
     def __init__(self, config: ImageEncoderConfig):
         super().__init__()
         self.config = config
+        self.unshuffle = nn.PixelUnshuffle(config.patch)   # parameter-free: no state-dict keys
         self.stem = nn.Sequential(
-            nn.Conv2d(config.channels, config.stem_width, 7, stride=2, padding=3, bias=False),
+            nn.Conv2d(config.channels * config.patch ** 2, config.stem_width, 7, stride=2, padding=3, bias=False),
             nn.BatchNorm2d(config.stem_width), nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1),
         )
         blocks, c_in = [], config.stem_width
@@ -80,6 +86,6 @@ class ImageEncoder(nn.Module):
     def forward(self, image: torch.Tensor) -> Features:
         if image.ndim != 4 or image.shape[1] != self.config.channels:
             raise ValueError(f"image must be [B, {self.config.channels}, H, W], got {list(image.shape)}")
-        fmap = self.blocks(self.stem(image))
+        fmap = self.blocks(self.stem(self.unshuffle(image)))
         tokens = fmap.flatten(2).transpose(1, 2)
         return Features(tokens, tokens.mean(dim=1), tuple(fmap.shape[2:]))

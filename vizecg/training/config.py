@@ -38,6 +38,7 @@ class TrainConfig:
     modality_dropout: float = 0.5
     detach_signal_context: bool = False
     spec: InputSpec = field(default_factory=InputSpec)
+    image_patch: int = 1
     keep_checkpoints: int = 3
     train_parts: tuple[str, ...] = ()
     val_parts: tuple[str, ...] = ()
@@ -56,14 +57,18 @@ class TrainConfig:
             raise ValueError(f"need lr > 0 and weight_decay >= 0, got {self.lr}, {self.weight_decay}")
         model = self.model_config()
         self.loss_config()
+        if self.spec.image_height % self.image_patch or self.spec.image_width % self.image_patch:
+            raise ValueError(f"image size {self.spec.image_height}x{self.spec.image_width} must be a multiple of "
+                             f"image_patch ({self.image_patch})")
         if model.streams != "image" and self.spec.signal_samples % model.signal.stride:
             raise ValueError(f"signal_samples ({self.spec.signal_samples}) must be a multiple of "
                              f"{model.signal.stride} for the {self.config!r} signal encoder")
 
     def model_config(self) -> VizECGNetConfig:
+        image = replace(VIZECGNET_CONFIGS[self.config].image, patch=self.image_patch)
         return VizECGNetConfig.named(self.config, streams=self.streams, cmam=self.cmam and self.streams == "both",
                                      smam=self.smam, modality_dropout=self.modality_dropout,
-                                     detach_signal_context=self.detach_signal_context)
+                                     detach_signal_context=self.detach_signal_context, image=image)
 
     def parts(self, split: str) -> tuple[tuple[str, str], ...]:
         """The (dataset, split) pairs whose rows follow `data`'s `split` ("train" or "val")."""
