@@ -270,6 +270,43 @@ def test_checkpoint_mode_scores_every_page_at_its_thresholds(real, tmp_path):
     assert refused.exit_code == 2 and "drop ['epochs']" in refused.output
 
 
+def test_a_model_to_ship_trains_on_every_fold_and_takes_the_out_of_fold_thresholds(kfold, synthetic, real, tmp_path):
+    run, shipped = tmp_path / "run", tmp_path / "shipped.pt"
+    spec = f"{SPEC.image_height}x{SPEC.image_width}"
+    args = ["train", "--data", str(synthetic), "--config", "tiny", "--epochs", "1", "--image-size", spec,
+            "--signal-fs", str(SPEC.signal_fs), "--signal-samples", str(SPEC.signal_samples), "-o", str(run),
+            "--device", "cpu", "--workers", "0", "--threads", "1",
+            *(arg for fold in FOLDS for arg in ("--train-part", f"{real}:{fold}"))]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    stored = json.loads((run / "run.json").read_text())["train"]["train_parts"]
+    assert sorted(part.rsplit(":", 1)[1] for part in stored) == list(FOLDS)      # every real record trains
+    result = CliRunner().invoke(main, ["thresholds", str(run / "best.pt"), "--benchmark", str(kfold), "-o",
+                                       str(shipped)])
+    assert result.exit_code == 0, result.output
+    deployed = json.loads((kfold / "benchmark.json").read_text())["deployed_thresholds"]
+    model, meta = load_model(shipped)
+    assert meta.thresholds["image"] == [deployed[label] for label in LABELS]
+    assert meta.info["thresholds"]["benchmark"] == str(kfold)
+    trained = load_model(run / "best.pt")[0].state_dict()
+    assert all(torch.equal(value, trained[key]) for key, value in model.state_dict().items())
+    assert "optimizer" not in torch.load(shipped, weights_only=True)
+
+
+def test_thresholds_of_another_recipe_or_of_a_checkpoint_benchmark_are_refused(kfold, tmp_path):
+    other = tmp_path / "image_only.pt"
+    model = VizECGNet.named("tiny", streams="image", cmam=False)
+    save_checkpoint(other, model, CheckpointMeta(model.config, SPEC, LABELS, {"image": [0.5] * 6}))
+    result = CliRunner().invoke(main, ["thresholds", str(other), "--benchmark", str(kfold), "-o",
+                                       str(tmp_path / "x.pt")])
+    assert result.exit_code == 1 and "model configuration differ" in result.output
+    (tmp_path / "ckpt_mode.json").write_text(json.dumps({"mode": "checkpoint"}))
+    result = CliRunner().invoke(main, ["thresholds", str(other), "--benchmark", str(tmp_path / "ckpt_mode.json"),
+                                       "-o", str(tmp_path / "x.pt")])
+    assert result.exit_code == 1 and "not a k-fold benchmark" in result.output
+    assert not (tmp_path / "x.pt").exists()
+
+
 def test_synthetic_train_recipe_is_vizecg_train_without_real_records():
     """synthetic_train.toml must plan exactly vizecg_train.toml's synthetic pages (same seed, source, splits,
     variants, signal): pages are a pure function of these."""

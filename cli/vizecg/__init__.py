@@ -10,6 +10,7 @@ COMMANDS = {
     "benchmark": "cli.vizecg.benchmark:benchmark_cmd",
     "predict": "cli.vizecg.predict:predict_cmd",
     "export": "cli.vizecg.export:export_cmd",
+    "thresholds": "cli.vizecg.thresholds:thresholds_cmd",
     "robustness": "cli.vizecg.robustness:robustness_cmd",
     "explain": "cli.vizecg.explain:explain_cmd",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 
 import click
 from click.core import ParameterSource
@@ -19,12 +20,15 @@ RUNTIME_PARAMS = {"resume_dir", "device", "workers", "threads", "progress"}
 @click.command("train")
 @run_options
 @ablation_switches
+@click.option("--train-part", "train_parts", multiple=True, metavar="DIR:SPLIT",
+              help="also train on this split of another built dataset (repeatable), e.g. every fold of real_train "
+                   "for a model to ship")
 @click.option("-o", "--out", type=click.Path(file_okay=False), help="new run folder")
 @click.option("--resume", "resume_dir", type=click.Path(exists=True, file_okay=False),
               help="continue this run folder with its stored settings")
 @runtime_options
 @click.pass_context
-def train_cmd(ctx, resume_dir, out, device, workers, threads, progress, **options):
+def train_cmd(ctx, resume_dir, train_parts, out, device, workers, threads, progress, **options):
     """Train on --data into a new run folder -o RUN, or --resume RUN. Same command under torchrun for DDP."""
     if resume_dir is not None:
         given = sorted(name for name in ctx.params if name not in RUNTIME_PARAMS
@@ -39,7 +43,8 @@ def train_cmd(ctx, resume_dir, out, device, workers, threads, progress, **option
             if resume_dir is not None:
                 rows, out = resume(resume_dir, runtime, workers, progress), resume_dir
             else:
-                rows = train(train_config(options), out, runtime, workers, progress)
+                rows = train(replace(train_config(options), train_parts=train_parts), out, runtime, workers,
+                             progress)
     except (RunError, FileNotFoundError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

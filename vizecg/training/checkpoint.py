@@ -55,10 +55,14 @@ class CheckpointMeta:
 def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: CheckpointMeta,
                     training_state: dict[str, Any] | None = None) -> None:
     """Write atomically (temp file + rename), so a crash never leaves a truncated checkpoint."""
-    path = Path(path)
-    payload = {"format": FORMAT, "meta": meta.to_json(),
-               "model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, **(training_state or {})}
-    with atomic_path(path) as tmp:
+    save_checkpoint_payload(path, {"format": FORMAT, "meta": meta.to_json(),
+                                   "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+                                   **(training_state or {})})
+
+
+def save_checkpoint_payload(path: str | Path, payload: dict[str, Any]) -> None:
+    """Write a checkpoint dict (as read_checkpoint returns it) atomically."""
+    with atomic_path(Path(path)) as tmp:
         torch.save(payload, tmp)
 
 
