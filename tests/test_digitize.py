@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from cli.ecgprint import main
 from ecgprint.digitize.digitizer import digitize
+from ecgprint.digitize.grid import _period_mm
 from ecgprint.digitize.score import mask_unplotted, score_signals
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.render import RenderConfig, render
@@ -74,3 +76,10 @@ def test_a_page_without_traces_is_refused_naming_the_file(tmp_path):
     cv2.imwrite(str(blank), np.full((600, 800, 3), 255, np.uint8))
     out = CliRunner().invoke(main, ["digitize", str(blank), "-o", str(tmp_path / "o")])
     assert out.exit_code != 0 and "blank.png" in out.output and "no trace rows" in out.output
+
+
+def test_a_grid_whose_far_peaks_do_not_repeat_the_near_one_has_no_period():
+    """Regression: the grid-point profile of a photo page at severity 1 (study record synth_1700_000003) made the
+    period refinement shrink the period while doubling its multiple, until OverflowError; now: no period."""
+    profile = np.load(Path(__file__).parent / "data" / "digitize" / "photo_grid_profile.npz")["profile"]
+    assert _period_mm(np.repeat(np.arange(profile.size), profile).astype(float)) is None

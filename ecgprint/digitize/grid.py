@@ -148,8 +148,8 @@ def _period_mm(coord: np.ndarray) -> float | None:
     while step and 2 * m * step < 0.6 * n:      # doubling keeps each prediction within a fraction of a pixel
         m *= 2
         found = _refine(ac, m * step, first / 3)
-        if found is None:
-            return None
+        if found is None or found / m < step_mm * MIN_PX_PER_MM:
+            return None                         # the far peak is not a multiple of the near one: no grid period
         step = found / m
     return step / step_mm
 
