@@ -328,6 +328,23 @@ def test_a_random_style_recipe_draws_per_row_and_re_renders(tmp_path):
         assert (decode_image(row["image"]["bytes"]) == again).all()
 
 
+def test_a_style_seed_prints_every_row_of_its_variant_in_one_drawn_style():
+    from ecgprint.dataset.plan import make_plan, source_items
+    from ecgprint.dataset.recipe import RecipeError, parse_recipe
+    from ecgprint.dataset.worker import row_config
+    recipe = parse_recipe(tomllib.loads(RECIPE.replace('style = "random"\n', 'style = "random"\nstyle_seed = 7\n')))
+    assert recipe.raw["variants"][0]["style_seed"] == 7
+    items = source_items(recipe, 0)
+    configs = [row_config(recipe, row, items[row.item].record_id)[2] for shard in make_plan(recipe)
+               for row in shard.rows]
+    base = RenderConfig.from_dict({"preset": "print", "severity": 0.3})
+    assert len(configs) == 4 and all(config == seeded_style(7, base) for config in configs)
+    assert seeded_style(7, base).style != seeded_style(8, base).style
+    for bad in ('style_seed = 7\n', 'style = "random"\nstyle_seed = -1\n'):
+        with pytest.raises(RecipeError, match="style_seed"):
+            parse_recipe(tomllib.loads(RECIPE.replace('style = "random"\n', bad)))
+
+
 def test_cli_render_style_random(tmp_path):
     from click.testing import CliRunner
 

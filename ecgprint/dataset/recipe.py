@@ -105,6 +105,7 @@ class VariantSpec:
     copies: int = 1
     pick: str = "all"               # "all": every cell of the grid per record; "one": one cell drawn per copy
     style: str = "default"          # "random": ecgprint.style.random_style drawn per row from the row seed
+    style_seed: int | None = None   # with "random": one style, drawn from this seed, for every row (a style panel)
     windows: str = "first"          # "all": one row per whole page-length window of the record
     augment: SignalAugment = field(default_factory=SignalAugment)   # drawn per row from the row seed
 
@@ -298,6 +299,9 @@ def _variant(table: Any, where: str) -> VariantSpec:
     if style not in STYLE_MODES:
         raise RecipeError(f"{where}.style: must be one of {', '.join(STYLE_MODES)} or a table of style fields, "
                           f"got {style!r}")
+    style_seed = var.pop("style_seed", None)
+    if style_seed is not None and (style != "random" or not isinstance(style_seed, int) or style_seed < 0):
+        raise RecipeError(f"{where}.style_seed: needs style = \"random\" and an integer >= 0, got {style_seed!r}")
     windows = var.pop("windows", "first")
     if windows not in WINDOWS:
         raise RecipeError(f"{where}.windows: must be one of {', '.join(WINDOWS)}, got {windows!r}")
@@ -322,7 +326,8 @@ def _variant(table: Any, where: str) -> VariantSpec:
             RenderConfig.from_dict({**var, "preset": preset, "severity": 0.0})
     except (ValueError, TypeError) as exc:
         raise RecipeError(f"{where}: {exc}") from None
-    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick, style, windows, augment)
+    return VariantSpec(str(name), var, presets, parsed, fmt, quality, copies, pick, style, style_seed, windows,
+                       augment)
 
 
 def _severity(value: Any, where: str) -> Any:
@@ -343,6 +348,7 @@ def _variant_raw(v: VariantSpec) -> dict[str, Any]:
            "severity": [list(s) if isinstance(s, tuple) else s for s in v.severities],
            "format": v.format, "quality": v.quality, "copies": v.copies, "pick": v.pick}
     extras = {"style": v.style if v.style != "default" else None,   # recipes without these keep their sha256
+              "style_seed": v.style_seed,
               "windows": v.windows if v.windows != "first" else None,
               "augment": v.augment.to_dict() if v.augment.active else None}
     return {**raw, **{k: value for k, value in extras.items() if value is not None}}

@@ -89,7 +89,8 @@ def _severity(value: Any, seed: int) -> float:
 def row_config(recipe: Recipe, spec: RowSpec, record_id: str,
                window: tuple[int, float] | None = None) -> tuple[str, int, RenderConfig]:
     """(row id, render seed, render config) of one row; a {min, max} severity and a random style are drawn from the
-    row seed, each from its own stream. `window` (index, start s) is set for variants with windows = "all"."""
+    row seed, each from its own stream (the style from the variant's style_seed instead, when it has one).
+    `window` (index, start s) is set for variants with windows = "all"."""
     variant = recipe.variants[spec.variant]
     preset, severity = variant.expand()[spec.cell]
     row_id = _row_id(recipe, spec, record_id, None if window is None else window[0])
@@ -98,7 +99,7 @@ def row_config(recipe: Recipe, spec: RowSpec, record_id: str,
     config = RenderConfig.from_dict({**variant.render, **start, "preset": preset,
                                      "severity": _severity(severity, seed)})
     if variant.style == "random":
-        config = seeded_style(seed, config)
+        config = seeded_style(seed if variant.style_seed is None else variant.style_seed, config)
     return row_id, seed, config
 
 
