@@ -22,8 +22,7 @@ from ecgprint.atomic import write_atomic
 from vizecg.evaluation.evaluate import Evaluation, evaluate_checkpoint
 from vizecg.evaluation.metrics import paired_difference
 from vizecg.evaluation.report import with_ci
-from vizecg.models import VIZECGNET_CONFIGS
-from vizecg.models.vizecgnet import STREAMS
+from vizecg.models.config import STREAMS, VIZECGNET_CONFIGS
 from vizecg.preprocess import InputSpec
 from vizecg.training.ablate import train_or_continue
 from vizecg.training.runtime import start_runtime

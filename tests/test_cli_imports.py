@@ -49,6 +49,16 @@ def heavy_modules(*argv: str) -> set[str]:
     (("ecgprint", "synth", "--help"), {"numpy", "tqdm"}),
     (("ecgprint", "render", "--help"), {"numpy", "cv2"}),
     (("ecgprint", "gallery", "--help"), {"numpy", "cv2"}),
+    (("vizecg", "train", "--help"), {"numpy", "cv2"}),   # the --image-size default: vizecg.preprocess.InputSpec
+    (("vizecg", "ablate", "--help"), {"numpy", "cv2"}),
+    (("vizecg", "benchmark", "--help"), {"numpy", "cv2"}),
+    (("vizecg", "evaluate", "--help"), set()),
+    (("vizecg", "compare", "--help"), set()),
+    (("vizecg", "explain", "--help"), set()),
+    (("vizecg", "robustness", "--help"), {"numpy", "cv2"}),   # the --presets default: ecgprint.artifacts.PRESETS
+    (("vizecg", "export", "--help"), set()),
+    (("vizecg", "thresholds", "--help"), set()),
+    (("vizecg", "predict", "--help"), {"numpy", "cv2", "pyarrow"}),
 ])
 def test_help_imports_only_what_the_options_need(argv, loaded):
     assert heavy_modules(*argv) == loaded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vizecg.training.ablate import ABLATIONS, run_ablation
+from vizecg.training.config import ABLATIONS
 
 from .options import print_table, run_options, runtime_options, train_config
 
@@ -23,6 +23,7 @@ def parse_runs(ctx, param, value: str | None) -> tuple[str, ...]:
 def ablate_cmd(out, runs, bootstrap, device, workers, threads, progress, **options):
     """Train and evaluate signal-only, image-only, VizECGNet without KD / CMAM / SMAM, VizECGNet, and VizECGNet
     with its teacher detached from the image stream's losses."""
+    from vizecg.training.ablate import run_ablation
     if options["data"] is None:
         raise click.UsageError("need --data")
     print_table(device, threads, lambda runtime: run_ablation(train_config(options), out, runs, runtime, workers,

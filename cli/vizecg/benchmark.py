@@ -6,8 +6,6 @@ from __future__ import annotations
 import click
 from click.core import ParameterSource
 
-from vizecg.evaluation.benchmark import run_benchmark, score_checkpoint
-
 from .options import ablation_switches, print_table, run_options, runtime_options, train_config
 
 CHECKPOINT_PARAMS = {"ckpt", "real", "out", "bootstrap", "held_out", "held_out_split", "batch_size", "device",
@@ -37,6 +35,7 @@ def benchmark_cmd(ctx, real, real_train, ckpt, held_out, held_out_split, only, o
     """Train on --data (synthetic, train/val splits) plus the other folds of --real, predict each fold's real pages
     out of fold, and report per-label AUROC, F1 and false-positive rates with CIs over patients; or --ckpt: the
     same metrics of one checkpoint on every real page."""
+    from vizecg.evaluation.benchmark import run_benchmark, score_checkpoint
     given = {name for name in ctx.params if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE}
     if ckpt is not None and given - CHECKPOINT_PARAMS:
         raise click.UsageError(f"--ckpt scores a trained checkpoint; drop {sorted(given - CHECKPOINT_PARAMS)}")

@@ -7,9 +7,8 @@ import sys
 
 import click
 
-from vizecg.evaluation.evaluate import SPLITS, evaluate_checkpoint, paired_comparison
-from vizecg.evaluation.report import ablation_markdown
-from vizecg.training.runtime import DEVICES, select_device
+from ecgprint.dataset.manifest import SPLITS
+from vizecg.devices import DEVICES
 
 STREAM = click.Choice(("image", "signal"))
 COMPARED = ("f1", "auroc", "auprc")
@@ -29,6 +28,9 @@ COMPARED = ("f1", "auroc", "auprc")
 def compare_cmd(ckpt_a, ckpt_b, data, split, stream_a, stream_b, bootstrap, as_json, workers, device):
     """Macro F1/AUROC/AUPRC of CKPT_A and CKPT_B on the same split (thresholds from the val split for each) and
     A - B with a paired-bootstrap 95 % CI: a CI that excludes 0 is a difference these pages resolve."""
+    from vizecg.evaluation.evaluate import evaluate_checkpoint, paired_comparison
+    from vizecg.evaluation.report import ablation_markdown
+    from vizecg.training.runtime import select_device
     try:
         device = select_device(device)
         a, b = (evaluate_checkpoint(c, data, split, workers=workers, n_bootstrap=bootstrap, device=device)

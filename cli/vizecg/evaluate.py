@@ -6,9 +6,8 @@ import sys
 
 import click
 
-from vizecg.evaluation.evaluate import SPLITS, evaluate_checkpoint
-from vizecg.evaluation.report import evaluation_markdown, write_evaluation
-from vizecg.training.runtime import DEVICES, select_device
+from ecgprint.dataset.manifest import SPLITS
+from vizecg.devices import DEVICES
 
 
 @click.command("evaluate")
@@ -25,6 +24,9 @@ from vizecg.training.runtime import DEVICES, select_device
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 def evaluate_cmd(ckpt, data, split, out, image_only, bootstrap, seed, batch_size, workers, device):
     """Per-label, macro and micro precision/recall/F1/AUROC/AUPRC with 95 % bootstrap CIs; prints the markdown."""
+    from vizecg.evaluation.evaluate import evaluate_checkpoint
+    from vizecg.evaluation.report import evaluation_markdown, write_evaluation
+    from vizecg.training.runtime import select_device
     try:
         evaluation = evaluate_checkpoint(ckpt, data, split, image_only, batch_size, workers, bootstrap, seed,
                                          select_device(device))

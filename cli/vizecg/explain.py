@@ -8,13 +8,8 @@ import sys
 from pathlib import Path
 
 import click
-import cv2
 
-from ecgprint.dataset.read import read_truth
-from vizecg.explain.gradcam import Explainer, lead_boxes
-from vizecg.explain.overlay import overlay
-from vizecg.predict import read_image
-from vizecg.training.runtime import DEVICES, select_device
+from vizecg.devices import DEVICES
 
 
 def overlay_paths(out: Path, labels: list[str]) -> list[Path]:
@@ -36,6 +31,13 @@ def explain_cmd(image, ckpt, out, truth, labels, device):
     """Grad-CAM of the image stream for each explained label over IMAGE, at its size: OUT.png for the first
     label (the most probable unless --label is given), OUT_<label>.png for the others, and OUT.json with the
     probabilities and per-lead shares."""
+    import cv2
+
+    from ecgprint.dataset.read import read_truth
+    from vizecg.explain.gradcam import Explainer, lead_boxes
+    from vizecg.explain.overlay import overlay
+    from vizecg.predict import read_image
+    from vizecg.training.runtime import select_device
     try:
         pixels = read_image(image)
         page_truth = read_truth(truth) if truth else None

@@ -7,8 +7,6 @@ import sys
 
 import click
 
-from vizecg.export import export_bundled, export_onnx
-
 
 @click.command("export")
 @click.option("--onnx", "onnx_path", type=click.Path(dir_okay=False), default=None, help="output .onnx file")
@@ -19,6 +17,7 @@ from vizecg.export import export_bundled, export_onnx
                    "replacing either; their weights stay in the .pt files)")
 def export_cmd(onnx_path, ckpt, bundled):
     """Export image -> probabilities (dynamic batch, the checkpoint's input size) for ONNX Runtime."""
+    from vizecg.export import export_bundled, export_onnx
     if bundled == (onnx_path is not None) or (bundled and ckpt):
         click.echo("error: give either --onnx FILE [--ckpt CKPT] or --bundled", err=True)
         sys.exit(2)

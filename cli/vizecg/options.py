@@ -8,15 +8,17 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from vizecg.models import VIZECGNET_CONFIGS
-from vizecg.models.vizecgnet import STREAMS
+from vizecg.devices import DEVICES
+from vizecg.models.config import STREAMS, VIZECGNET_CONFIGS
 from vizecg.preprocess import InputSpec
-from vizecg.training.runtime import DEVICES, Runtime, using_runtime
-from vizecg.training.trainer import RunError, TrainConfig
+from vizecg.training.config import RunError, TrainConfig
+
+if TYPE_CHECKING:
+    from vizecg.training.runtime import Runtime
 
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
 SPEC = InputSpec()
@@ -106,6 +108,7 @@ def train_config(options: dict[str, Any]) -> TrainConfig:
 def print_table(device: str, threads: int | None, make_table: Callable[[Runtime], Path]) -> None:
     """Run `make_table` under a runtime (logging to stderr) and print the table it wrote (main rank only);
     a run that cannot start or continue is a one-line error and exit status 1."""
+    from vizecg.training.runtime import using_runtime
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         with using_runtime(None, device, threads) as runtime:

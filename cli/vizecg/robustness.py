@@ -8,11 +8,9 @@ import sys
 import click
 
 from ecgprint.artifacts import PRESETS
-from vizecg.evaluation.evaluate import SPLITS
-from vizecg.robustness.checkpoint import THRESHOLD_SOURCES, checkpoint_study
-from vizecg.robustness.plots import plot_study
-from vizecg.robustness.report import summary_markdown, write_study
-from vizecg.training.runtime import DEVICES, select_device
+from ecgprint.dataset.manifest import SPLITS
+from vizecg.devices import DEVICES
+from vizecg.robustness.study import THRESHOLD_SOURCES
 
 
 def names(ctx, param, value: str | None) -> tuple[str, ...]:
@@ -55,6 +53,10 @@ def robustness_cmd(ckpt, data, split, presets, severity_list, artifacts, out, li
     """Re-print the split's signals in every preset x severity cell (a fixed seed per record), predict from the
     images alone, and write cells.csv (per label), summary.csv/.md (per cell), study.json and
     curves/heatmap/samples.png to OUT."""
+    from vizecg.robustness.checkpoint import checkpoint_study
+    from vizecg.robustness.plots import plot_study
+    from vizecg.robustness.report import summary_markdown, write_study
+    from vizecg.training.runtime import select_device
     if not presets and not artifacts:
         raise click.UsageError("give --presets or --artifacts")
     try:

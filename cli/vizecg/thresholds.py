@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from vizecg.evaluation.deploy import apply_benchmark_thresholds
-
 
 @click.command("thresholds")
 @click.argument("ckpt", type=click.Path(exists=True, dir_okay=False))
@@ -16,6 +14,7 @@ from vizecg.evaluation.deploy import apply_benchmark_thresholds
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="checkpoint to write")
 def thresholds_cmd(ckpt, benchmark, out):
     """Write CKPT's weights to OUT with the image thresholds chosen on a benchmark's out-of-fold real pages."""
+    from vizecg.evaluation.deploy import apply_benchmark_thresholds
     try:
         source = apply_benchmark_thresholds(ckpt, benchmark, out)
     except (FileNotFoundError, ValueError) as exc:

@@ -9,8 +9,7 @@ from dataclasses import replace
 import click
 from click.core import ParameterSource
 
-from vizecg.training.runtime import using_runtime
-from vizecg.training.trainer import BEST, RunError, resume, train
+from vizecg.training.config import RunError
 
 from .options import ablation_switches, run_options, runtime_options, train_config
 
@@ -30,6 +29,8 @@ RUNTIME_PARAMS = {"resume_dir", "device", "workers", "threads", "progress"}
 @click.pass_context
 def train_cmd(ctx, resume_dir, train_parts, out, device, workers, threads, progress, **options):
     """Train on --data into a new run folder -o RUN, or --resume RUN. Same command under torchrun for DDP."""
+    from vizecg.training.runtime import using_runtime
+    from vizecg.training.trainer import BEST, resume, train
     if resume_dir is not None:
         given = sorted(name for name in ctx.params if name not in RUNTIME_PARAMS
                        and ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
+SPLITS = ("train", "val", "test")   # a patient-split dataset's splits (a recipe's default split.ratios)
 
 
 class ManifestError(ValueError):

@@ -9,13 +9,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from ecgprint.dataset.manifest import Manifest
+from ecgprint.dataset.manifest import SPLITS, Manifest
 from vizecg.data import ShardDataset, make_loader
 from vizecg.evaluation.metrics import MetricsReport, metrics_report, paired_difference, select_thresholds
 from vizecg.evaluation.scoring import Scores, model_streams, score
 from vizecg.training.checkpoint import load_model
-
-SPLITS = ("train", "val", "test")
 
 
 @dataclass(frozen=True)

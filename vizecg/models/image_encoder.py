@@ -2,51 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from types import MappingProxyType
-
 import torch
 from torch import nn
 
+from vizecg.models.config import ImageEncoderConfig
 from vizecg.models.tokens import Features
-
-
-@dataclass(frozen=True)
-class ImageEncoderConfig:
-    """Stem width, per-stage widths and block counts; stages after the first halve the resolution.
-
-    patch: the stem first folds each patch x patch block of pixels into channels (pixel unshuffle), so a larger
-    input keeps its fine detail (thin traces, P waves) for the cost of a wider first convolution only.
-    """
-
-    channels: int = 3
-    patch: int = 1
-    stem_width: int = 64
-    widths: tuple[int, ...] = (64, 128, 256, 512)
-    depths: tuple[int, ...] = (2, 2, 2, 2)
-
-    def __post_init__(self) -> None:
-        if not self.widths or len(self.widths) != len(self.depths):
-            raise ValueError(f"need one depth per stage, got widths {self.widths} and depths {self.depths}")
-        if min(self.channels, self.patch, self.stem_width, *self.widths, *self.depths) < 1:
-            raise ValueError(f"channels, widths and depths must be positive, got {self}")
-
-    @property
-    def out_dim(self) -> int:
-        return self.widths[-1]
-
-    @property
-    def stride(self) -> int:
-        """Input pixels per output token along each axis (patch, stem /4, then /2 per later stage)."""
-        return self.patch * 4 * 2 ** (len(self.widths) - 1)
-
-
-# `paper` is ResNet-18; the paper names only "2D CNN", see docs/model.md.
-IMAGE_ENCODERS: MappingProxyType[str, ImageEncoderConfig] = MappingProxyType({
-    "tiny": ImageEncoderConfig(stem_width=8, widths=(8, 16, 24, 32), depths=(1, 1, 1, 1)),
-    "small": ImageEncoderConfig(stem_width=32, widths=(32, 64, 128, 256)),
-    "paper": ImageEncoderConfig(),
-})
 
 
 class BasicBlock(nn.Module):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vizecg.models.vizecgnet import VIZECGNET_CONFIGS, VizECGNet
+from vizecg.models.config import VIZECGNET_CONFIGS
+from vizecg.models.vizecgnet import VizECGNet
 
 
 def list_models() -> list[str]:

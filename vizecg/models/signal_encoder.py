@@ -2,56 +2,11 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from types import MappingProxyType
-
 import torch
 from torch import nn
 
+from vizecg.models.config import SignalEncoderConfig
 from vizecg.models.tokens import Features
-
-
-@dataclass(frozen=True)
-class SignalEncoderConfig:
-    """Widths of the stem conv and of each residual block, per-block downsampling, kernel size, dropout."""
-
-    leads: int = 12
-    stem_width: int = 64
-    widths: tuple[int, ...] = (128, 196, 256, 320)
-    downsample: tuple[int, ...] = (4, 4, 4, 4)
-    kernel_size: int = 16
-    dropout: float = 0.2
-
-    def __post_init__(self) -> None:
-        if self.leads < 1 or self.stem_width < 1 or any(w < 1 for w in self.widths):
-            raise ValueError(f"leads and widths must be positive, got {self}")
-        if len(self.widths) != len(self.downsample) or not self.widths:
-            raise ValueError(f"need one downsample factor per block, got widths {self.widths} "
-                             f"and downsample {self.downsample}")
-        if any(d < 1 for d in self.downsample):
-            raise ValueError(f"downsample factors must be >= 1, got {self.downsample}")
-        if self.kernel_size < max(self.downsample):
-            raise ValueError(f"kernel_size {self.kernel_size} must be >= every downsample factor")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be within [0, 1), got {self.dropout}")
-
-    @property
-    def out_dim(self) -> int:
-        return self.widths[-1]
-
-    @property
-    def stride(self) -> int:
-        """Input samples per output token; the input length must be a multiple of it."""
-        return math.prod(self.downsample)
-
-
-# Ribeiro et al. use 64 -> 128, 196, 256, 320 filters on 4096 samples -> 1024, 256, 64, 16.
-SIGNAL_ENCODERS: MappingProxyType[str, SignalEncoderConfig] = MappingProxyType({
-    "tiny": SignalEncoderConfig(stem_width=8, widths=(16, 16, 24, 32)),
-    "small": SignalEncoderConfig(stem_width=32, widths=(64, 96, 128, 160)),
-    "paper": SignalEncoderConfig(),
-})
 
 
 def same_conv1d(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> nn.Sequential:

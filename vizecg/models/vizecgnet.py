@@ -6,94 +6,16 @@ image head of `forward` in eval mode; see docs/model.md.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import torch
 from torch import nn
 
-from ecgprint.labels import LABELS
 from vizecg.models.attention import CrossModalAttention, SelfModalAttention
-from vizecg.models.image_encoder import IMAGE_ENCODERS, ImageEncoder, ImageEncoderConfig
-from vizecg.models.signal_encoder import SIGNAL_ENCODERS, SignalEncoder, SignalEncoderConfig
+from vizecg.models.config import VizECGNetConfig
+from vizecg.models.image_encoder import ImageEncoder
+from vizecg.models.signal_encoder import SignalEncoder
 from vizecg.models.tokens import Features, sincos_positions
-
-STREAMS = ("both", "signal", "image")
-
-
-@dataclass(frozen=True)
-class VizECGNetConfig:
-    """Encoders, shared token width, attention and head sizes, and the ablation switches.
-
-    streams: "both" (VizECGNet), "signal" or "image" (single-modality baselines).
-    cmam / smam: ablation switches. modality_dropout: probability that, in training, a sample's image stream sees
-    the learned substitute instead of its pooled signal token (always the substitute outside training).
-    detach_signal_context: the image stream's CMAM reads the pooled signal token without gradient, so the image
-    stream's losses (its BCE and the KD term) do not train the signal encoder, the KD teacher.
-    """
-
-    signal: SignalEncoderConfig = field(default_factory=SignalEncoderConfig)
-    image: ImageEncoderConfig = field(default_factory=ImageEncoderConfig)
-    dim: int = 256
-    heads: int = 8
-    attention_dropout: float = 0.1
-    head_hidden: int = 256
-    head_dropout: float = 0.2
-    num_labels: int = len(LABELS)
-    streams: str = "both"
-    cmam: bool = True
-    smam: bool = True
-    modality_dropout: float = 0.5
-    detach_signal_context: bool = False
-    positional_encoding: bool = True
-
-    def __post_init__(self) -> None:
-        if self.streams not in STREAMS:
-            raise ValueError(f"streams must be one of {STREAMS}, got {self.streams!r}")
-        if self.cmam and self.streams != "both":
-            raise ValueError(f"CMAM needs both streams; set cmam=False for streams={self.streams!r}")
-        if self.dim < 1 or self.heads < 1 or self.dim % self.heads:
-            raise ValueError(f"dim ({self.dim}) must be a positive multiple of heads ({self.heads})")
-        if self.positional_encoding and self.dim % 4:
-            raise ValueError(f"positional encoding needs dim divisible by 4, got {self.dim}")
-        if self.head_hidden < 1 or self.num_labels < 1:
-            raise ValueError(f"head_hidden and num_labels must be positive, got {self.head_hidden}, {self.num_labels}")
-        for name in ("attention_dropout", "head_dropout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must be within [0, 1), got {getattr(self, name)}")
-        if not 0.0 < self.modality_dropout <= 1.0:
-            raise ValueError("modality_dropout must be within (0, 1]: the substitute used at inference must be "
-                             f"trained, got {self.modality_dropout}")
-
-    @classmethod
-    def named(cls, name: str, **overrides: Any) -> VizECGNetConfig:
-        """A registered configuration (`tiny`, `small`, `paper`), with field overrides (validated)."""
-        if name not in VIZECGNET_CONFIGS:
-            raise ValueError(f"unknown config {name!r}; choose from {sorted(VIZECGNET_CONFIGS)}")
-        return replace(VIZECGNET_CONFIGS[name], **overrides)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (for checkpoints and run logs)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VizECGNetConfig:
-        """Inverse of to_dict."""
-        def tuples(d: dict[str, Any]) -> dict[str, Any]:  # JSON turns tuples into lists
-            return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
-
-        return cls(**{**data, "signal": SignalEncoderConfig(**tuples(data["signal"])),
-                      "image": ImageEncoderConfig(**tuples(data["image"]))})
-
-
-VIZECGNET_CONFIGS: MappingProxyType[str, VizECGNetConfig] = MappingProxyType({
-    "tiny": VizECGNetConfig(signal=SIGNAL_ENCODERS["tiny"], image=IMAGE_ENCODERS["tiny"], dim=32, heads=2,
-                            head_hidden=32),
-    "small": VizECGNetConfig(signal=SIGNAL_ENCODERS["small"], image=IMAGE_ENCODERS["small"], dim=128, heads=4,
-                             head_hidden=128),
-    "paper": VizECGNetConfig(signal=SIGNAL_ENCODERS["paper"], image=IMAGE_ENCODERS["paper"]),
-})
 
 
 class StreamLogits(NamedTuple):

@@ -12,9 +12,15 @@ import torch
 from ecgprint.artifacts import PRESETS
 from vizecg.pages import split_pages, with_dpi
 from vizecg.predict import Predictor
-from vizecg.robustness.study import SEVERITIES, Study, check_severities, clean_thresholds, conditions, run_study
-
-THRESHOLD_SOURCES = ("val", "checkpoint")
+from vizecg.robustness.study import (
+    SEVERITIES,
+    THRESHOLD_SOURCES,
+    Study,
+    check_severities,
+    clean_thresholds,
+    conditions,
+    run_study,
+)
 
 
 def checkpoint_study(data: str | Path, ckpt: str | Path | None = None, split: str = "test",

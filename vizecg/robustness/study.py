@@ -26,6 +26,7 @@ from vizecg.evaluation.metrics import MetricsReport, metrics_report, select_thre
 
 PredictFn = Callable[[list[np.ndarray]], np.ndarray]   # RGB uint8 pages -> [N, labels] probabilities
 SEVERITIES = (0.0, 0.25, 0.5, 0.75, 1.0)
+THRESHOLD_SOURCES = ("val", "checkpoint")   # chosen on val records printed clean, or the model's stored ones
 SAMPLE_WIDTH = 240   # px width of the page thumbnail kept per cell for the contact grid
 
 

@@ -9,33 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from ecgprint.atomic import write_atomic
 from vizecg.evaluation.evaluate import Evaluation, evaluate_checkpoint, paired_comparison
 from vizecg.evaluation.report import ablation_markdown, write_evaluation
+from vizecg.training.config import ABLATIONS
 from vizecg.training.runtime import Runtime, using_runtime
 from vizecg.training.trainer import BEST, RUN_FILE, RunError, TrainConfig, resume, train
-
-
-class Ablation(NamedTuple):
-    """Table label and TrainConfig overrides of one run."""
-
-    label: str
-    overrides: dict[str, Any]
-
-
-# Run name (also its folder) -> ablation. Single-stream baselines have no CMAM and no KD by construction.
-ABLATIONS: dict[str, Ablation] = {
-    "signal-only": Ablation("signal-only baseline", {"streams": "signal"}),
-    "image-only": Ablation("image-only baseline", {"streams": "image"}),
-    "no-kd": Ablation("VizECGNet without KD", {"kd_weight": 0.0}),
-    "no-cmam": Ablation("VizECGNet without CMAM", {"cmam": False}),
-    "no-smam": Ablation("VizECGNet without SMAM", {"smam": False}),
-    "full": Ablation("VizECGNet", {}),
-    "detached": Ablation("VizECGNet, teacher detached", {"detach_signal_context": True}),
-}
-
 
 # Paired comparisons on the test pages, made when both runs are in the ablation: (description, A, B) with A and
 # B as (run, stream); the table reports metric(A) - metric(B).

@@ -1,14 +1,29 @@
-"""The run configuration: everything that decides a training run's result, validated at construction."""
+"""The run configuration: everything that decides a training run's result, validated at construction, and the
+named ablations of it; torch-free, so that the commands' options can name them without importing torch."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from vizecg.models import VIZECGNET_CONFIGS, VizECGNetConfig
+from vizecg.models.config import VIZECGNET_CONFIGS, VizECGNetConfig
 from vizecg.preprocess import InputSpec
-from vizecg.training.losses import LossConfig
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """kd_weight λ (0 = the no-KD ablation), temperature T, and whether the teacher is detached from KD."""
+
+    kd_weight: float = 1.0
+    temperature: float = 1.0
+    detach_teacher: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.kd_weight >= 0.0:
+            raise ValueError(f"kd_weight must be >= 0, got {self.kd_weight}")
+        if not self.temperature > 0.0:
+            raise ValueError(f"temperature must be > 0, got {self.temperature}")
 
 
 class RunError(RuntimeError):
@@ -93,3 +108,22 @@ class TrainConfig:
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         parts = {key: tuple(data.get(key, ())) for key in ("train_parts", "val_parts")}   # JSON lists; old runs: none
         return cls(**{**data, **parts, "spec": InputSpec(**data["spec"])})
+
+
+class Ablation(NamedTuple):
+    """Table label and TrainConfig overrides of one run."""
+
+    label: str
+    overrides: dict[str, Any]
+
+
+# Run name (also its folder) -> ablation. Single-stream baselines have no CMAM and no KD by construction.
+ABLATIONS: dict[str, Ablation] = {
+    "signal-only": Ablation("signal-only baseline", {"streams": "signal"}),
+    "image-only": Ablation("image-only baseline", {"streams": "image"}),
+    "no-kd": Ablation("VizECGNet without KD", {"kd_weight": 0.0}),
+    "no-cmam": Ablation("VizECGNet without CMAM", {"cmam": False}),
+    "no-smam": Ablation("VizECGNet without SMAM", {"smam": False}),
+    "full": Ablation("VizECGNet", {}),
+    "detached": Ablation("VizECGNet, teacher detached", {"detach_signal_context": True}),
+}

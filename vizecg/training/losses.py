@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 
 from vizecg.models.vizecgnet import StreamLogits
-
-
-@dataclass(frozen=True)
-class LossConfig:
-    """kd_weight λ (0 = the no-KD ablation), temperature T, and whether the teacher is detached from KD."""
-
-    kd_weight: float = 1.0
-    temperature: float = 1.0
-    detach_teacher: bool = True
-
-    def __post_init__(self) -> None:
-        if not self.kd_weight >= 0.0:
-            raise ValueError(f"kd_weight must be >= 0, got {self.kd_weight}")
-        if not self.temperature > 0.0:
-            raise ValueError(f"temperature must be > 0, got {self.temperature}")
+from vizecg.training.config import LossConfig
 
 
 class LossTerms(NamedTuple):
