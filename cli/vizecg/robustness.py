@@ -10,7 +10,7 @@ import click
 from ecgprint.artifacts import PRESETS
 from ecgprint.dataset.manifest import SPLITS
 from vizecg.devices import DEVICES
-from vizecg.robustness.study import THRESHOLD_SOURCES
+from vizecg.robustness.study import SEVERITIES, THRESHOLD_SOURCES
 
 
 def names(ctx, param, value: str | None) -> tuple[str, ...]:
@@ -32,7 +32,7 @@ def severities(ctx, param, value: str) -> tuple[float, ...]:
 @click.option("--split", type=click.Choice(SPLITS), default="test", show_default=True)
 @click.option("--presets", callback=names, default=",".join(PRESETS), show_default=True,
               help="comma-separated artifact presets ('' for none)")
-@click.option("--severities", "severity_list", callback=severities, default="0,0.25,0.5,0.75,1.0",
+@click.option("--severities", "severity_list", callback=severities, default=",".join(f"{s:g}" for s in SEVERITIES),
               show_default=True)
 @click.option("--artifacts", callback=names, default=None,
               help="comma-separated artifacts, each alone on the clean page (a family name, e.g. scanner, "
