@@ -15,6 +15,7 @@ from typing import Any
 
 import cv2
 
+from .heap import keep_page_buffers
 from .record import Record
 from .render import RenderConfig, render
 
@@ -42,13 +43,21 @@ def write_page(job: PageJob) -> list[Path] | ValueError:
 
 def write_pages(jobs: Iterable[PageJob], workers: int = 1) -> Iterator[list[Path] | ValueError]:
     """write_page for each job, in order, on `workers` processes (see ordered_map). OpenCV runs one thread per
-    process, as in a dataset build: the parallelism comes from the workers, so N workers use N cores."""
+    process, as in a dataset build: the parallelism comes from the workers, so N workers use N cores. Freed page
+    buffers stay in each process's heap for the next page (ecgprint.heap)."""
+    keep_page_buffers()
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
-        yield from ordered_map(write_page, jobs, workers, initializer=cv2.setNumThreads, initargs=(1,))
+        yield from ordered_map(write_page, jobs, workers, initializer=_page_worker)
     finally:
         cv2.setNumThreads(threads)
+
+
+def _page_worker() -> None:
+    """Pool process set-up for write_pages: one OpenCV thread, page buffers kept."""
+    cv2.setNumThreads(1)
+    keep_page_buffers()
 
 
 def ordered_map(fn: Callable, items: Iterable, workers: int = 1, initializer: Callable | None = None,
