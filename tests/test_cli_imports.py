@@ -58,7 +58,7 @@ def heavy_modules(*argv: str) -> set[str]:
     (("vizecg", "robustness", "--help"), {"numpy", "cv2"}),   # the --presets default: ecgprint.artifacts.PRESETS
     (("vizecg", "export", "--help"), set()),
     (("vizecg", "thresholds", "--help"), set()),
-    (("vizecg", "predict", "--help"), {"numpy", "cv2", "pyarrow"}),
+    (("vizecg", "predict", "--help"), {"numpy", "cv2"}),
 ])
 def test_help_imports_only_what_the_options_need(argv, loaded):
     assert heavy_modules(*argv) == loaded

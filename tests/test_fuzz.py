@@ -265,7 +265,7 @@ def sample_images() -> dict[str, bytes]:
 def fuzz_images() -> None:
     """Truncated and corrupted PNG/JPEG bytes, and bogus frame sizes -> decode_image: RGB uint8 within the pixel
     cap, or a one-line ValueError."""
-    from ecgprint.dataset.read import MAX_IMAGE_PIXELS, decode_image
+    from ecgprint.image_decode import MAX_IMAGE_PIXELS, decode_image
 
     images = sample_images()
 
@@ -308,7 +308,7 @@ def test_image_decoder_refuses_empty_oversized_and_other_formats(monkeypatch):
     """Fixed cases: the one-line errors a user sees for an empty file, one over the byte cap, a BMP, a pixel bomb."""
     import cv2
 
-    from ecgprint.dataset import read
+    from ecgprint import image_decode as read
     images = sample_images()
     with pytest.raises(ValueError, match=r"^a.png: empty image \(0 bytes\)$"):
         read.decode_image(b"", "a.png")

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-import ecgprint.dataset.read
+import ecgprint.image_decode
 from cli.ecgprint import main
 from ecgprint.dataset.build import build
 from ecgprint.dataset.card import write_card
@@ -77,7 +77,7 @@ def test_pixel_cap_applies_to_verify_inspect_and_the_card(dataset, tmp_path, mon
     recipe, out = dataset
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    monkeypatch.setattr(ecgprint.dataset.read, "MAX_IMAGE_PIXELS", 1000)
+    monkeypatch.setattr(ecgprint.image_decode, "MAX_IMAGE_PIXELS", 1000)
     problems = verify(copy)
     assert len(problems) == 12 and all("image larger than the 1000 pixel cap" in p for p in problems)
     with pytest.raises(ValueError, match="pixel cap"):

@@ -1,6 +1,6 @@
 """Torch-free prediction: the bundled ONNX models are the bundled .pt files (same probabilities, presence scores and
 decisions within 1e-4, so a retrain that forgets `vizecg export --bundled` fails here), `vizecg predict --engine
-onnx` runs with torch unimportable and prints the torch engine's output, and the engine choice."""
+onnx` runs with torch, pyarrow and pandas unimportable and prints the torch engine's output, and the engine choice."""
 
 import json
 import os
@@ -75,10 +75,11 @@ def test_the_bundled_weights_folder_stays_within_25_mb():
     assert BUNDLED.stat().st_size < 1e6 and PRESENCE_BUNDLED.stat().st_size < 1e5   # graphs; weights in the .pt
 
 
-def test_cli_onnx_engine_imports_no_torch_and_prints_the_torch_engines_output(pages, tmp_path):
+def test_cli_onnx_engine_imports_no_torch_nor_pyarrow_and_prints_the_torch_engines_output(pages, tmp_path):
     shim = tmp_path / "shim"
     shim.mkdir()
-    (shim / "sitecustomize.py").write_text("import sys\nsys.modules['torch'] = None   # import torch fails\n")
+    (shim / "sitecustomize.py").write_text("import sys\nfor name in ('torch', 'pyarrow', 'pandas'):\n"
+                                           "    sys.modules[name] = None   # importing it fails\n")
     images = [str(pages[0]), str(tmp_path / "missing.png"), *map(str, pages[1:])]
     run = subprocess.run([sys.executable, "-m", "cli.vizecg", "predict", *images, "--engine", "onnx", "--json"],
                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(shim)}, capture_output=True,

@@ -13,7 +13,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-import ecgprint.dataset.read
+import ecgprint.image_decode
 import vizecg.training.checkpoint
 from cli.vizecg import main
 from ecgprint.labels import LABELS
@@ -79,7 +79,7 @@ def test_cli_table_and_the_pixel_cap(pages, ckpt, monkeypatch):
     assert result.exit_code == 0
     header, row = result.stdout.splitlines()[:2]
     assert header.split()[1:] == list(LABELS) and row.startswith(str(pages / "clean.png"))
-    monkeypatch.setattr(ecgprint.dataset.read, "MAX_IMAGE_PIXELS", 1000)
+    monkeypatch.setattr(ecgprint.image_decode, "MAX_IMAGE_PIXELS", 1000)
     capped = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--ckpt", str(ckpt)])
     assert capped.exit_code == 1 and capped.stderr == (f"error: {pages / 'clean.png'}: image larger than the 1000 "
                                                        "pixel cap\n")

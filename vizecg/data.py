@@ -15,7 +15,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ecgprint.dataset.manifest import Manifest
-from ecgprint.dataset.read import decode_image, stored_signals
+from ecgprint.dataset.read import stored_signals
+from ecgprint.image_decode import decode_image
 from vizecg.preprocess import InputSpec, fit_signal, image_tensor
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ecgprint.dataset.read import MAX_IMAGE_BYTES, decode_image
+from ecgprint.image_decode import MAX_IMAGE_BYTES, decode_image
 from ecgprint.regular_file import read_capped
 from vizecg.preprocess import InputSpec, image_array
 from vizecg.presence_input import PresenceScorer

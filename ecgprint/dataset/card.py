@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 from ..atomic import inside, write_atomic
 from ..labels import LABEL_NAMES, LABELS
 from .manifest import Manifest
-from .read import decode_image
+from ..image_decode import decode_image
 from .recipe import Recipe
 
 EXAMPLES_PER_SPLIT = 2

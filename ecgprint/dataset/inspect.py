@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from .manifest import Manifest
-from .read import decode_image
+from ..image_decode import decode_image
 
 SHEET_TILE_WIDTH = 440
 

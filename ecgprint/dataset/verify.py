@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from ..labels import to_multi_hot
 from .manifest import MANIFEST, Manifest, ManifestError
-from .read import decode_image
+from ..image_decode import decode_image
 from .schema import shard_schema
 from .worker import file_sha256
 

@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 
 from ..atomic import inside, write_atomic
 from ..dataset.manifest import Manifest
-from ..dataset.read import decode_image, row_truth, stored_signals
+from ..dataset.read import row_truth, stored_signals
+from ..image_decode import decode_image
 from ..export.challenge2024 import unpadded
 from ..leads import STANDARD_LEADS
 from ..truth import Truth

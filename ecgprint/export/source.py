@@ -12,7 +12,8 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ..dataset.manifest import MANIFEST, Manifest
-from ..dataset.read import MAX_IMAGE_BYTES, decode_image, read_render_truth, row_record, row_truth, stored_signals
+from ..dataset.read import read_render_truth, row_record, row_truth, stored_signals
+from ..image_decode import MAX_IMAGE_BYTES, decode_image
 from ..errors import RecordError
 from ..record import Record
 from ..regular_file import read_capped
