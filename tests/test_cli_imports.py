@@ -19,11 +19,14 @@ HEAVY = ("numpy", "cv2", "scipy", "pandas", "wfdb", "matplotlib", "torch", "pyar
          "onnxruntime")
 PROBE = """
 import importlib, json, sys
+import click
 group, *args = sys.argv[1:]
 try:
     importlib.import_module(f"cli.{group}").main.main(args, prog_name=group, standalone_mode=False)
 except SystemExit:
     pass
+except click.UsageError as exc:
+    print("usage error: " + exc.format_message())
 print(json.dumps(sorted(m for m in %r if m in sys.modules)))
 """ % (HEAVY,)
 
@@ -62,6 +65,21 @@ def heavy_modules(*argv: str) -> set[str]:
 ])
 def test_help_imports_only_what_the_options_need(argv, loaded):
     assert heavy_modules(*argv) == loaded
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("vizecg", "train", "-o", "run"), "need --data"),
+    (("vizecg", "train", "--data", ".", "-o", "run", "--image-size", "271x352", "--image-patch", "2"), "multiple"),
+    (("vizecg", "ablate", "-o", "runs"), "need --data"),
+    (("vizecg", "benchmark", "--real", ".", "-o", "bench"), "needs --data"),
+    (("vizecg", "benchmark", "--real", ".", "--data", ".", "-o", "bench", "--image-size", "271x352",
+      "--image-patch", "2"), "multiple"),
+])
+def test_usage_errors_come_before_torch(argv, message):
+    """A mistyped training command answers at once: its options are checked before torch is imported (~3 s)."""
+    loaded, printed = run_command(*argv)
+    assert "torch" not in loaded
+    assert printed and printed[-1].startswith("usage error: ") and message in printed[-1], printed
 
 
 def test_version_imports_nothing_heavy():

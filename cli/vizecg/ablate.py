@@ -23,8 +23,8 @@ def parse_runs(ctx, param, value: str | None) -> tuple[str, ...]:
 def ablate_cmd(out, runs, bootstrap, device, workers, threads, progress, **options):
     """Train and evaluate signal-only, image-only, VizECGNet without KD / CMAM / SMAM, VizECGNet, and VizECGNet
     with its teacher detached from the image stream's losses."""
-    from vizecg.training.ablate import run_ablation
     if options["data"] is None:
         raise click.UsageError("need --data")
-    print_table(device, threads, lambda runtime: run_ablation(train_config(options), out, runs, runtime, workers,
-                                                               progress, bootstrap))
+    config = train_config(options)
+    from vizecg.training.ablate import run_ablation   # torch: only once the options are known to be usable
+    print_table(device, threads, lambda runtime: run_ablation(config, out, runs, runtime, workers, progress, bootstrap))

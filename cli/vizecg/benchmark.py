@@ -35,18 +35,19 @@ def benchmark_cmd(ctx, real, real_train, ckpt, held_out, held_out_split, only, o
     """Train on --data (synthetic, train/val splits) plus the other folds of --real, predict each fold's real pages
     out of fold, and report per-label AUROC, F1 and false-positive rates with CIs over patients; or --ckpt: the
     same metrics of one checkpoint on every real page."""
-    from vizecg.evaluation.benchmark import run_benchmark, score_checkpoint
     given = {name for name in ctx.params if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE}
     if ckpt is not None and given - CHECKPOINT_PARAMS:
         raise click.UsageError(f"--ckpt scores a trained checkpoint; drop {sorted(given - CHECKPOINT_PARAMS)}")
     if ckpt is None and (options["data"] is None or held_out is not None):
         raise click.UsageError("training per fold needs --data (and takes no --held-out); or give --ckpt")
+    config = None if ckpt is not None else train_config(options)
+    from vizecg.evaluation.benchmark import run_benchmark, score_checkpoint   # torch: once the options are usable
 
     def make_table(runtime):
         if ckpt is not None:
             return score_checkpoint(ckpt, real, out, held_out, held_out_split, options["batch_size"], workers,
                                     runtime.device, bootstrap)
-        return run_benchmark(train_config(options), real, out, runtime, workers, progress, bootstrap, real_train,
+        return run_benchmark(config, real, out, runtime, workers, progress, bootstrap, real_train,
                              None if only is None else only.split(","))
 
     print_table(device, threads, make_table)

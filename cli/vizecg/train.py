@@ -29,8 +29,6 @@ RUNTIME_PARAMS = {"resume_dir", "device", "workers", "threads", "progress"}
 @click.pass_context
 def train_cmd(ctx, resume_dir, train_parts, out, device, workers, threads, progress, **options):
     """Train on --data into a new run folder -o RUN, or --resume RUN. Same command under torchrun for DDP."""
-    from vizecg.training.runtime import using_runtime
-    from vizecg.training.trainer import BEST, resume, train
     if resume_dir is not None:
         given = sorted(name for name in ctx.params if name not in RUNTIME_PARAMS
                        and ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE)
@@ -38,14 +36,16 @@ def train_cmd(ctx, resume_dir, train_parts, out, device, workers, threads, progr
             raise click.UsageError(f"--resume continues a run with its stored settings; drop {given}")
     elif options["data"] is None or out is None:
         raise click.UsageError("need --data and -o/--out (or --resume RUN)")
+    config = None if resume_dir is not None else replace(train_config(options), train_parts=train_parts)
+    from vizecg.training.runtime import using_runtime   # torch: only once the options are known to be usable
+    from vizecg.training.trainer import BEST, resume, train
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         with using_runtime(None, device, threads) as runtime:
             if resume_dir is not None:
                 rows, out = resume(resume_dir, runtime, workers, progress), resume_dir
             else:
-                rows = train(replace(train_config(options), train_parts=train_parts), out, runtime, workers,
-                             progress)
+                rows = train(config, out, runtime, workers, progress)
     except (RunError, FileNotFoundError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
