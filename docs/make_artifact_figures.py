@@ -11,12 +11,12 @@ otherwise the built-in synthetic example record.
 
 from __future__ import annotations
 
+from make_rendering_figures import HERE, example
 from PIL import Image
 
 from ecgprint.gallery import FAMILIES, family_rows, preset_rows, sheet
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig
-from make_rendering_figures import HERE, example
 
 OUT = HERE / "img" / "artifacts"
 

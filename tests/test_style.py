@@ -310,8 +310,8 @@ def test_a_random_style_recipe_draws_per_row_and_re_renders(tmp_path):
     from ecgprint.dataset.build import build
     from ecgprint.dataset.plan import source_items
     from ecgprint.dataset.read import row_config
-    from ecgprint.image_decode import decode_image
     from ecgprint.dataset.recipe import RecipeError, parse_recipe
+    from ecgprint.image_decode import decode_image
     recipe = parse_recipe(tomllib.loads(RECIPE))
     assert recipe.raw["variants"][0]["style"] == "random"
     plain = parse_recipe(tomllib.loads(RECIPE.replace('style = "random"\n', "")))

@@ -26,5 +26,5 @@ def ablate_cmd(out, runs, bootstrap, device, workers, threads, progress, **optio
     if options["data"] is None:
         raise click.UsageError("need --data")
     config = train_config(options)
-    from vizecg.training.ablate import run_ablation   # torch: only once the options are known to be usable
+    from vizecg.training.ablate import run_ablation  # torch: only once the options are known to be usable
     print_table(device, threads, lambda runtime: run_ablation(config, out, runs, runtime, workers, progress, bootstrap))

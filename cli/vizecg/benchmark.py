@@ -41,7 +41,7 @@ def benchmark_cmd(ctx, real, real_train, ckpt, held_out, held_out_split, only, o
     if ckpt is None and (options["data"] is None or held_out is not None):
         raise click.UsageError("training per fold needs --data (and takes no --held-out); or give --ckpt")
     config = None if ckpt is not None else train_config(options)
-    from vizecg.evaluation.benchmark import run_benchmark, score_checkpoint   # torch: once the options are usable
+    from vizecg.evaluation.benchmark import run_benchmark, score_checkpoint  # torch: once the options are usable
 
     def make_table(runtime):
         if ckpt is not None:

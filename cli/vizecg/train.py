@@ -37,7 +37,7 @@ def train_cmd(ctx, resume_dir, train_parts, out, device, workers, threads, progr
     elif options["data"] is None or out is None:
         raise click.UsageError("need --data and -o/--out (or --resume RUN)")
     config = None if resume_dir is not None else replace(train_config(options), train_parts=train_parts)
-    from vizecg.training.runtime import using_runtime   # torch: only once the options are known to be usable
+    from vizecg.training.runtime import using_runtime  # torch: only once the options are known to be usable
     from vizecg.training.trainer import BEST, resume, train
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:

@@ -6,9 +6,9 @@ import cv2
 import pyarrow.parquet as pq
 
 from ..atomic import inside, write_atomic
+from ..image_decode import decode_image
 from ..labels import LABEL_NAMES, LABELS
 from .manifest import Manifest
-from ..image_decode import decode_image
 from .recipe import Recipe
 
 EXAMPLES_PER_SPLIT = 2

@@ -81,7 +81,8 @@ def run_dask(recipe: Recipe, shards: list[ShardSpec], out: str, workers: int,
     must see `out` at the same path (a shared filesystem on a real cluster)."""
     from .worker import build_shard
     try:
-        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise RuntimeError("the dask executor needs the optional extra: pip install 'ecgprint[dask]'") from None
     cluster = None

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pyarrow.parquet as pq
 
-from .manifest import Manifest
 from ..image_decode import decode_image
+from .manifest import Manifest
 
 SHEET_TILE_WIDTH = 440
 

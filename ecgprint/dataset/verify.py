@@ -7,9 +7,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..image_decode import decode_image
 from ..labels import to_multi_hot
 from .manifest import MANIFEST, Manifest, ManifestError
-from ..image_decode import decode_image
 from .schema import shard_schema
 from .worker import file_sha256
 

@@ -20,8 +20,8 @@ import pyarrow.parquet as pq
 from ..atomic import inside, write_atomic
 from ..dataset.manifest import Manifest
 from ..dataset.read import row_truth, stored_signals
-from ..image_decode import decode_image
 from ..export.challenge2024 import unpadded
+from ..image_decode import decode_image
 from ..leads import STANDARD_LEADS
 from ..truth import Truth
 from .digitizer import digitize

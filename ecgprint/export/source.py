@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 
 from ..dataset.manifest import MANIFEST, Manifest
 from ..dataset.read import read_render_truth, row_record, row_truth, stored_signals
-from ..image_decode import MAX_IMAGE_BYTES, decode_image
 from ..errors import RecordError
+from ..image_decode import MAX_IMAGE_BYTES, decode_image
 from ..record import Record
 from ..regular_file import read_capped
 from ..render import IMAGE_FORMATS, safe_name
