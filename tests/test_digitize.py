@@ -48,6 +48,20 @@ def test_rotated_scan_page_still_finds_all_12_leads(record):
     assert _snr(record, result, digitized).median_snr_db >= 8.0
 
 
+def test_a_page_photographed_on_a_dark_table_is_read_inside_the_sheet(record):
+    """Next to the sheet a dark surround looks like ink against the paper; it must not hide the rows (ecgprint's
+    photo preset puts pages on such a table)."""
+    result = render(record, RenderConfig(layout="3x4", rhythm=("II",), trace_color=(100, 100, 100)), seed=1)
+    page = result.image                                        # a grey pen, as a photo's light leaves the ink
+    margin = page.shape[0] // 8
+    table = np.empty((page.shape[0] + 2 * margin, page.shape[1] + 2 * margin, 3), np.uint8)
+    table[:] = (70, 48, 32)                                    # dark wood
+    table[margin:-margin, margin:-margin] = page
+    digitized = digitize(table, record.fs)
+    assert digitized.geometry.layout == "3x4" and len(digitized.geometry.panels) == 13
+    assert _snr(record, result, digitized).median_snr_db >= 12.0      # 13.1 dB; without the sheet mask: read as 6x2
+
+
 def test_oracle_geometry_uses_the_truth_layout_and_warp(record):
     result = render(record, RenderConfig(layout="6x2", preset="scan", severity=0.5), seed=2)
     digitized = digitize(result.image, record.fs, oracle=result.truth_dict())

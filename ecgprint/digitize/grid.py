@@ -16,6 +16,9 @@ MAX_INK_SHARE = 0.05       # traces and text cover less of a page than this
 MAX_ANGLE_DEG = 6.0
 MAX_POINTS = 300_000
 MIN_PX_PER_MM, MAX_PX_PER_MM = 2.5, 25.0   # 64..635 dpi
+BACKGROUND_LEVEL = 0.6      # a photo's table or a scanner lid: darker than this share of the sheet's brightness
+MIN_SHEET_SHARE = 0.3       # the sheet is the largest bright region, if it covers at least this much of the image
+SHEET_MARGIN_PX = 12        # a band this wide inside the sheet's outline is left out with the surround
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,32 @@ def darkness(image: np.ndarray) -> Darkness:
     relative = np.clip(rgb / paper, 0.0, 1.0)          # each channel against the paper's own tint
     dark_value = 1.0 - relative.max(axis=2)
     dark_any = 1.0 - relative.min(axis=2)
+    outside = ~sheet(image)
+    dark_value[outside] = 0.0          # the surround is not ink: next to the sheet it looks dark against the paper
+    dark_any[outside] = 0.0
     return Darkness(dark_value, dark_any, _ink_threshold(dark_value))
+
+
+def sheet(image: np.ndarray) -> np.ndarray:
+    """Boolean mask of the paper sheet: the largest region brighter than BACKGROUND_LEVEL of the sheet's brightness
+    (lines and text smoothed away), holes filled, less a SHEET_MARGIN_PX band along its outline; the whole image
+    when no such surround shows (a scan)."""
+    scale = max(1, min(image.shape[:2]) // 256)
+    small = cv2.resize(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), None, fx=1 / scale, fy=1 / scale,
+                       interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), 2.0)
+    bright = (small >= BACKGROUND_LEVEL * np.percentile(small, 90)).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    if count < 2 or bright.all():
+        return np.ones(image.shape[:2], bool)
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    if stats[largest, cv2.CC_STAT_AREA] < MIN_SHEET_SHARE * bright.size:
+        return np.ones(image.shape[:2], bool)
+    contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    filled = cv2.drawContours(np.zeros_like(bright), contours, -1, 1, thickness=cv2.FILLED)
+    margin = 2 * (SHEET_MARGIN_PX // scale) + 1            # the sheet's own edge and shadow are not ink either
+    filled = cv2.erode(filled, np.ones((margin, margin), np.uint8))
+    return cv2.resize(filled, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST).astype(bool)
 
 
 def _ink_threshold(dark: np.ndarray) -> float:
