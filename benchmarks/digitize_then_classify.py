@@ -37,7 +37,7 @@ from ecgprint.dataset.read import stored_signals
 from ecgprint.digitize.digitizer import digitize
 from ecgprint.image_decode import decode_image
 from ecgprint.labels import LABELS
-from vizecg.evaluation.benchmark import real_pages
+from vizecg.evaluation.benchmark import cross_fold_thresholds, real_pages
 from vizecg.models import VizECGNet
 from vizecg.models.config import VizECGNetConfig
 
@@ -146,8 +146,20 @@ def auroc(y: np.ndarray, p: np.ndarray) -> list[float]:
     return [roc_auc_score(y[:, j], p[:, j]) if 0 < y[:, j].sum() < len(y) else float("nan") for j in range(len(LABELS))]
 
 
+def decisions(y: np.ndarray, p: np.ndarray, folds: np.ndarray) -> dict:
+    """F1 and false-positive rate per label at thresholds chosen on the other folds' pages (cross_fold_thresholds),
+    as `vizecg benchmark` deploys them."""
+    called = p >= cross_fold_thresholds(y, p, folds)
+    tp, fp, fn = ((called & (y == 1)).sum(0), (called & (y == 0)).sum(0), (~called & (y == 1)).sum(0))
+    f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+    fpr = fp / np.maximum((y == 0).sum(0), 1)
+    return {"macro_f1": round(float(f1.mean()), 3), "f1": dict(zip(LABELS, np.round(f1, 3).tolist())),
+            "macro_fpr": round(float(fpr.mean()), 3), "fpr": dict(zip(LABELS, np.round(fpr, 3).tolist()))}
+
+
 def summary(pages: pd.DataFrame) -> dict:
-    """Macro and per-label AUROC per input kind: all pages, pages read, per variant and per preset."""
+    """Macro and per-label AUROC per input kind: all pages, pages read, per variant and per preset; F1 and FPR at
+    cross-fold thresholds over all pages once two folds are done."""
     y = pages[list(LABELS)].to_numpy()
     out: dict = {"pages": len(pages), "failed": round(float(pages["failed"].mean()), 3)}
     groups = {"all": np.ones(len(pages), bool), "read": ~pages["failed"].to_numpy()}
@@ -160,6 +172,8 @@ def summary(pages: pd.DataFrame) -> dict:
             a = auroc(y[rows], p[rows])
             out[kind][name] = {"n": int(rows.sum()), "failed": round(float(pages["failed"][rows].mean()), 3),
                                "macro": round(float(np.nanmean(a)), 3), **dict(zip(LABELS, np.round(a, 3).tolist()))}
+        if pages["fold"].nunique() > 1:
+            out[kind]["decisions"] = decisions(y, p, pages["fold"].to_numpy())
     return out
 
 
