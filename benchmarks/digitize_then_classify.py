@@ -10,8 +10,8 @@ stored signals (issue 13: a route around the image stream's gap; docs/model.md).
    digitized signal; a page the digitizer refuses gets the training prevalence), `masked` (the stored signal
    where the digitizer found a trace) and `true` (the stored signal).
 
-Writes OUT/oof_FOLD.csv per fold and prints a JSON summary (macro/per-label AUROC overall, on pages read, per
-variant and per preset). Needs the three datasets of docs/model.md (`ecgprint build data_recipes/...`).
+Writes OUT/oof_FOLD.csv per fold and prints a JSON summary: `vizecg benchmark`'s pooled evaluation of each input
+kind (all pages and per fold, source, variant, preset, layout and grid; and the pages read). Needs the three datasets of docs/model.md (`ecgprint build data_recipes/...`).
 
     python benchmarks/digitize_then_classify.py --real real_benchmark --real-train real_train \
         --data synthetic_train -o dtc [--folds fold0,fold1] [--epochs 10] [--workers 2]
@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import torch
-from sklearn.metrics import roc_auc_score
 
 from ecgprint.batch import ordered_map
 from ecgprint.dataset.manifest import Manifest
@@ -37,7 +36,8 @@ from ecgprint.dataset.read import stored_signals
 from ecgprint.digitize.digitizer import digitize
 from ecgprint.image_decode import decode_image
 from ecgprint.labels import LABELS
-from vizecg.evaluation.benchmark import cross_fold_thresholds, real_pages
+from vizecg.evaluation.benchmark import cross_fold_thresholds, patients, real_pages
+from vizecg.evaluation.benchmark_report import evaluation
 from vizecg.models import VizECGNet
 from vizecg.models.config import VizECGNetConfig
 
@@ -142,38 +142,21 @@ def probabilities(model: VizECGNet, x: np.ndarray) -> np.ndarray:
             for b in range(0, len(x), 64)])
 
 
-def auroc(y: np.ndarray, p: np.ndarray) -> list[float]:
-    return [roc_auc_score(y[:, j], p[:, j]) if 0 < y[:, j].sum() < len(y) else float("nan") for j in range(len(LABELS))]
-
-
-def decisions(y: np.ndarray, p: np.ndarray, folds: np.ndarray) -> dict:
-    """F1 and false-positive rate per label at thresholds chosen on the other folds' pages (cross_fold_thresholds),
-    as `vizecg benchmark` deploys them."""
-    called = p >= cross_fold_thresholds(y, p, folds)
-    tp, fp, fn = ((called & (y == 1)).sum(0), (called & (y == 0)).sum(0), (~called & (y == 1)).sum(0))
-    f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
-    fpr = fp / np.maximum((y == 0).sum(0), 1)
-    return {"macro_f1": round(float(f1.mean()), 3), "f1": dict(zip(LABELS, np.round(f1, 3).tolist())),
-            "macro_fpr": round(float(fpr.mean()), 3), "fpr": dict(zip(LABELS, np.round(fpr, 3).tolist()))}
-
-
-def summary(pages: pd.DataFrame) -> dict:
-    """Macro and per-label AUROC per input kind: all pages, pages read, per variant and per preset; F1 and FPR at
-    cross-fold thresholds over all pages once two folds are done."""
-    y = pages[list(LABELS)].to_numpy()
-    out: dict = {"pages": len(pages), "failed": round(float(pages["failed"].mean()), 3)}
-    groups = {"all": np.ones(len(pages), bool), "read": ~pages["failed"].to_numpy()}
-    groups |= {f"{col}={v}": (pages[col] == v).to_numpy() for col in ("variant", "preset")
-               for v in sorted(pages[col].unique())}
+def summary(pages: pd.DataFrame, n_bootstrap: int) -> dict:
+    """Per input kind, `vizecg benchmark`'s pooled evaluation (AUROC, F1, FPR, ... with CIs over patients, at
+    thresholds chosen on the other folds' pages; 0.5 while only one fold is done) of all pages, grouped as it groups
+    them, and of the pages read."""
+    y, folds, groups = pages[list(LABELS)].to_numpy(), pages["fold"].to_numpy(), patients(pages)
+    read = ~pages["failed"].to_numpy()
+    several = len(set(folds)) > 1
+    out: dict = {"pages": len(pages), "failed": round(float(pages["failed"].mean()), 3),
+                 "thresholds": "chosen on the other folds' pages" if several else "0.5: one fold, none to choose on"}
     for kind in ("true", "masked", "dig"):
         p = pages[[f"{kind}_{label}" for label in LABELS]].to_numpy()
-        out[kind] = {}
-        for name, rows in groups.items():
-            a = auroc(y[rows], p[rows])
-            out[kind][name] = {"n": int(rows.sum()), "failed": round(float(pages["failed"][rows].mean()), 3),
-                               "macro": round(float(np.nanmean(a)), 3), **dict(zip(LABELS, np.round(a, 3).tolist()))}
-        if pages["fold"].nunique() > 1:
-            out[kind]["decisions"] = decisions(y, p, pages["fold"].to_numpy())
+        thresholds = cross_fold_thresholds(y, p, folds) if several else np.full(p.shape, 0.5)
+        out[kind] = {"all": evaluation("all pages", pages, p, thresholds, groups, n_bootstrap, by_group=True),
+                     "read": evaluation("pages read", pages[read], p[read], thresholds[read], groups[read],
+                                        n_bootstrap)}
     return out
 
 
@@ -188,6 +171,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="digitizer processes")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples of patients")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     pages = real_pages(args.real)
@@ -216,7 +200,7 @@ def main() -> None:
         fold_pages.to_csv(args.out / f"oof_{fold}.csv", index=False)
     done = sorted(args.out.glob("oof_*.csv"))
     print(json.dumps({"folds": [p.stem[4:] for p in done],
-                      **summary(pd.concat([pd.read_csv(p) for p in done], ignore_index=True))}))
+                      **summary(pd.concat([pd.read_csv(p) for p in done], ignore_index=True), args.bootstrap)}))
 
 
 if __name__ == "__main__":
