@@ -1,6 +1,7 @@
-"""Torch-free prediction: the bundled ONNX models are the bundled .pt files (same probabilities, presence scores and
-decisions within 1e-4, so a retrain that forgets `vizecg export --bundled` fails here), `vizecg predict --engine
-onnx` runs with torch, pyarrow and pandas unimportable and prints the torch engine's output, and the engine choice."""
+"""Torch-free prediction: the bundled ONNX models are the bundled .pt files (same routes, probabilities, presence
+scores and decisions within 1e-4, so a retrain that forgets `vizecg export --bundled` fails here), `vizecg predict
+--engine onnx` runs with torch, pyarrow and pandas unimportable and prints the torch engine's output, and the
+engine choice."""
 
 import json
 import os
@@ -19,9 +20,9 @@ from ecgprint.paper import Paper
 from ecgprint.raster import grid_canvas
 from ecgprint.render import RenderConfig, encode_image, render
 from ecgprint.synth.generate import synth_record
-from tests.vizecg_helpers import one_thread, save_untrained_checkpoint  # noqa: F401
+from tests.vizecg_helpers import one_thread, save_untrained_checkpoint, save_untrained_reader  # noqa: F401
 from vizecg.engines import choose_engine, open_predictor
-from vizecg.onnx_engine import BUNDLED, PRESENCE_BUNDLED, OnnxPredictor
+from vizecg.onnx_engine import BUNDLED, PRESENCE_BUNDLED, READER_BUNDLED, OnnxPredictor
 from vizecg.predict import Predictor
 from vizecg.presence import BUNDLED as PRESENCE_PT
 
@@ -51,6 +52,7 @@ def assert_same_entries(onnx_entries: list[dict], torch_entries: list[dict]) -> 
         assert set(o) == set(t) and o["image"] == t["image"] and o.get("error") == t.get("error")
         if "error" not in o:
             assert o["decisions"] == t["decisions"] and o["ecg_found"] == t["ecg_found"]
+            assert (o["route"], o["read"]) == (t["route"], t["read"])
             assert list(o["probabilities"]) == list(t["probabilities"])
             np.testing.assert_allclose(list(o["probabilities"].values()), list(t["probabilities"].values()),
                                        atol=1e-4, rtol=0)
@@ -66,6 +68,7 @@ def test_the_bundled_onnx_models_are_the_bundled_checkpoints(pages):
     onnx_entries, torch_entries = onnx_predictor.predict_files(pages), torch_predictor.predict_files(pages)
     assert [e.ecg_found for e in torch_entries] == [True] * 4 + [False, False]
     assert any(any(e.decisions.values()) for e in torch_entries)   # the decisions compared include positives
+    assert {e.route for e in torch_entries} == {"reader", "image"}   # both routes are compared
     assert_same_entries([e.to_dict() for e in onnx_entries], [e.to_dict() for e in torch_entries])
 
 
@@ -73,13 +76,19 @@ def test_the_bundled_weights_folder_stays_within_25_mb():
     folder = BUNDLED.parent
     assert sum(p.stat().st_size for p in folder.iterdir()) <= 25e6
     assert BUNDLED.stat().st_size < 1e6 and PRESENCE_BUNDLED.stat().st_size < 1e5   # graphs; weights in the .pt
+    assert READER_BUNDLED.stat().st_size < 1e5
 
 
 def test_cli_onnx_engine_imports_no_torch_nor_pyarrow_and_prints_the_torch_engines_output(pages, tmp_path):
     shim = tmp_path / "shim"
     shim.mkdir()
-    (shim / "sitecustomize.py").write_text("import sys\nfor name in ('torch', 'pyarrow', 'pandas'):\n"
-                                           "    sys.modules[name] = None   # importing it fails\n")
+    (shim / "sitecustomize.py").write_text(   # importing them fails as if not installed (not in sys.modules:
+        "import sys\n"                          # scipy looks there for torch)
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('torch', 'pyarrow', 'pandas'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, Block())\n")
     images = [str(pages[0]), str(tmp_path / "missing.png"), *map(str, pages[1:])]
     run = subprocess.run([sys.executable, "-m", "cli.vizecg", "predict", *images, "--engine", "onnx", "--json"],
                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(shim)}, capture_output=True,
@@ -97,12 +106,16 @@ def test_export_bundled_links_the_pt_weights_and_a_changed_pt_is_refused(pages, 
     pytest.importorskip("onnxscript")   # torch's ONNX exporter
     from vizecg.export import export_bundled
     save_untrained_checkpoint(tmp_path / "tiny.pt", seed=4)
+    save_untrained_reader(tmp_path / "reader.pt", seed=4)
     shutil.copy(PRESENCE_PT, tmp_path / "presence.pt")
-    model, presence = export_bundled(tmp_path / "tiny.pt", tmp_path / "presence.pt")
+    model, presence, reader = export_bundled(tmp_path / "tiny.pt", tmp_path / "presence.pt", tmp_path / "reader.pt")
     assert model.stat().st_size < (tmp_path / "tiny.pt").stat().st_size / 4   # the weights are not copied
-    onnx_entries = OnnxPredictor(model, presence).predict_files(pages[:2])
-    torch_entries = Predictor(tmp_path / "tiny.pt").predict_files(pages[:2])
-    assert_same_entries([e.to_dict() for e in onnx_entries], [e.to_dict() for e in torch_entries])
+    for chosen in ({"reader": None}, {"reader": reader}):
+        onnx_entries = OnnxPredictor(model, presence, **chosen).predict_files(pages[:2])
+        pt = {"reader": None if chosen["reader"] is None else tmp_path / "reader.pt"}
+        torch_entries = Predictor(tmp_path / "tiny.pt", **pt).predict_files(pages[:2])
+        assert_same_entries([e.to_dict() for e in onnx_entries], [e.to_dict() for e in torch_entries])
+    assert [e.route for e in torch_entries][0] == "reader"   # the clean page is read
     with open(tmp_path / "tiny.pt", "ab") as f:
         f.write(b"retrained")
     with pytest.raises(ValueError, match=r"tiny.onnx: tiny.pt changed since this model was exported"):

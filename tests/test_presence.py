@@ -85,7 +85,8 @@ def test_cli_json_and_table_say_no_ecg_found_for_a_blank_grid_and_a_1x1_image(tm
     result = CliRunner().invoke(main, ["predict", str(blank), str(dot), "--json", "--device", "cpu"])
     assert result.exit_code == 0
     for obj, path in zip(json.loads(result.stdout), (blank, dot)):
-        assert {"image", "probabilities", "decisions", "ecg_found", "ecg_score"} == set(obj)
+        assert {"image", "probabilities", "decisions", "ecg_found", "ecg_score", "route", "read"} == set(obj)
+        assert (obj["route"], obj["read"]) == ("image", None)   # nothing to digitize without an ECG
         assert obj["image"] == str(path) and obj["ecg_found"] is False and not any(obj["decisions"].values())
     table = CliRunner().invoke(main, ["predict", str(blank), "--device", "cpu"])
     assert "no ECG found" in table.stdout.splitlines()[1] and "+" not in table.stdout.splitlines()[1]

@@ -14,13 +14,14 @@ import torch
 from click.testing import CliRunner
 
 import ecgprint.image_decode
+import vizecg.predict
 import vizecg.training.checkpoint
 from cli.vizecg import main
 from ecgprint.labels import LABELS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, encode_image, render
 from ecgprint.synth import example_record
-from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint  # noqa: F401
+from tests.vizecg_helpers import SPEC, one_thread, save_untrained_checkpoint, save_untrained_reader  # noqa: F401
 from vizecg.predict import FileError, Prediction, Predictor, predict_images, read_image
 from vizecg.preprocess import image_tensor
 
@@ -78,21 +79,28 @@ def test_cli_table_and_the_pixel_cap(pages, ckpt, monkeypatch):
     result = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--ckpt", str(ckpt)])
     assert result.exit_code == 0
     header, row = result.stdout.splitlines()[:2]
-    assert header.split()[1:] == list(LABELS) and row.startswith(str(pages / "clean.png"))
+    assert header.split()[1:] == ["route", *LABELS] and row.split()[:2] == [str(pages / "clean.png"), "image"]
     monkeypatch.setattr(ecgprint.image_decode, "MAX_IMAGE_PIXELS", 1000)
     capped = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--ckpt", str(ckpt)])
     assert capped.exit_code == 1 and capped.stderr == (f"error: {pages / 'clean.png'}: image larger than the 1000 "
                                                        "pixel cap\n")
 
 
-def test_default_checkpoint_is_the_bundled_one(pages, ckpt, monkeypatch, tmp_path):
+def test_default_checkpoint_and_reader_are_the_bundled_ones(pages, ckpt, monkeypatch, tmp_path):
     monkeypatch.setattr(vizecg.training.checkpoint, "BUNDLED", tmp_path / "weights" / "vizecg.pt")
+    monkeypatch.setattr(vizecg.predict, "READER_BUNDLED", tmp_path / "weights" / "reader.pt")
     missing = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--engine", "torch"])
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no bundled checkpoint at ")
     (tmp_path / "weights").mkdir()
     Path(tmp_path / "weights" / "vizecg.pt").write_bytes(ckpt.read_bytes())
+    no_reader = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--engine", "torch"])
+    assert no_reader.exit_code == 2 and no_reader.stderr.startswith("error: ") and "reader.pt" in no_reader.stderr
+    save_untrained_reader(tmp_path / "weights" / "reader.pt")
     bundled = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--json", "--engine", "torch"])
-    assert bundled.exit_code == 0 and len(json.loads(bundled.stdout)) == 1
+    assert bundled.exit_code == 0 and [o["route"] for o in json.loads(bundled.stdout)] == ["reader"]
+    alone = CliRunner().invoke(main, ["predict", str(pages / "clean.png"), "--json", "--engine", "torch",
+                                      "--reader", "none"])
+    assert alone.exit_code == 0 and [o["route"] for o in json.loads(alone.stdout)] == ["image"]
 
 
 def test_predict_files_keeps_input_order_with_an_error_entry_between_good_files(pages, ckpt, tmp_path):
@@ -134,4 +142,4 @@ def test_cli_batch_with_empty_fifo_and_dev_zero_link_predicts_the_rest(pages, ck
     rows = as_table.stdout.splitlines()[1:6]
     assert [row.split()[0] for row in rows] == images
     assert rows[2].split()[1:] == ["error:", "file", "is", "not", "a", "regular", "file", "(a", "FIFO)"]
-    assert len(rows[0].split()) == 7 and len(rows[4].split()) == 7
+    assert len(rows[0].split()) == 8 and len(rows[4].split()) == 8

@@ -87,3 +87,12 @@ def save_untrained_checkpoint(path: Path, seed: int = 0) -> VizECGNet:
     meta = CheckpointMeta(model.config, SPEC, LABELS, {"image": [0.5] * 6, "signal": [0.5] * 6})
     save_checkpoint(path, model, meta)
     return model
+
+
+def save_untrained_reader(path: Path, seed: int = 0) -> VizECGNet:
+    """An untrained tiny reader (signal-only, the default 400 Hz x 4096 input) with 0.5 signal thresholds."""
+    from vizecg.training.reader import reader_config
+    torch.manual_seed(seed)
+    model = VizECGNet(reader_config()).eval()
+    save_checkpoint(path, model, CheckpointMeta(model.config, InputSpec(), LABELS, {"signal": [0.5] * 6}))
+    return model

@@ -1,6 +1,6 @@
 """ONNX export: a checkpoint's deployed image path (normalised image [B, 3, H, W] -> label probabilities [B, 6]) as
-one self-contained file, and the bundled models (classifier and trace-presence check) as ONNX graphs whose weights
-stay in the bundled .pt files, for `vizecg predict --engine onnx` (vizecg.onnx_engine).
+one self-contained file, and the bundled models (classifier, reader and trace-presence check) as ONNX graphs whose
+weights stay in the bundled .pt files, for `vizecg predict --engine onnx` (vizecg.onnx_engine).
 
 Input preprocessing (vizecg.preprocess.image_array): RGB, INTER_AREA resize to the checkpoint's W x H,
 x / 255, then (x - 0.5) / 0.25. Labels, thresholds and input size are stored in the model's metadata_props.
@@ -24,7 +24,7 @@ from vizecg.models import VizECGNet
 from vizecg.preprocess import IMAGE_MEAN, IMAGE_STD
 from vizecg.presence import BUNDLED as PRESENCE_BUNDLED
 from vizecg.presence import PresenceCheck, PresenceNet
-from vizecg.training.checkpoint import BUNDLED, load_model, resolve_checkpoint
+from vizecg.training.checkpoint import BUNDLED, READER_BUNDLED, load_model, resolve_checkpoint
 
 ZIP_LOCAL_HEADER = 30   # bytes before a zip member's name; its name and extra field follow, then its data
 
@@ -38,6 +38,17 @@ class ImagePath(nn.Module):
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return self.model.predict_image(image)
+
+
+class SignalPath(nn.Module):
+    """A signal-only model's probabilities as a module's forward: signal [B, 12, samples] -> [B, labels]."""
+
+    def __init__(self, model: VizECGNet):
+        super().__init__()
+        self.model = model
+
+    def forward(self, signal: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.model(signal, None).signal)
 
 
 class PresenceProbability(nn.Module):
@@ -86,6 +97,18 @@ def classifier_model(ckpt: str | Path | None, optimize: bool = True) -> onnx.Mod
         "input": json.dumps({"height": meta.spec.image_height, "width": meta.spec.image_width, "mean": IMAGE_MEAN,
                              "std": IMAGE_STD, "scale": 1 / 255, "resize": "cv2.INTER_AREA", "channels": "RGB"}),
     }, optimize)
+
+
+def reader_model(path: str | Path, optimize: bool = True) -> onnx.ModelProto:
+    """The reader of a reader checkpoint (vizecg.training.reader) with its labels, thresholds and signal input."""
+    model, meta = load_model(path)
+    if model_streams(model.config) != ("signal",) or "signal" not in meta.thresholds:
+        raise ValueError(f"{path}: not a reader (a signal-only checkpoint with signal thresholds)")
+    example = torch.zeros(2, 12, meta.spec.signal_samples)
+    return trace(SignalPath(model), example, ("signal", "probabilities"), {
+        "labels": json.dumps(list(meta.labels)), "thresholds": json.dumps(meta.thresholds["signal"]),
+        "input": json.dumps({"signal_fs": meta.spec.signal_fs, "signal_samples": meta.spec.signal_samples})},
+        optimize)
 
 
 def presence_model(path: str | Path, optimize: bool = True) -> onnx.ModelProto:
@@ -144,12 +167,14 @@ def link_weights(model: onnx.ModelProto, weights: Path) -> None:
     add_metadata(model, {"weights_file": weights.name, "weights_sha256": digest})
 
 
-def export_bundled(ckpt: str | Path = BUNDLED, presence: str | Path = PRESENCE_BUNDLED) -> list[Path]:
-    """Write `<ckpt>.onnx` and `<presence>.onnx` beside the two .pt files (default: the bundled ones in
-    vizecg/weights/), their weights linked to the .pt files: the models of `vizecg predict --engine onnx`."""
+def export_bundled(ckpt: str | Path = BUNDLED, presence: str | Path = PRESENCE_BUNDLED,
+                   reader: str | Path = READER_BUNDLED) -> list[Path]:
+    """Write `<ckpt>.onnx`, `<presence>.onnx` and `<reader>.onnx` beside the .pt files (default: the bundled ones
+    in vizecg/weights/), their weights linked to the .pt files: the models of `vizecg predict --engine onnx`."""
     written = []
     for model, weights in ((classifier_model(ckpt, optimize=False), Path(ckpt)),
-                           (presence_model(presence, optimize=False), Path(presence))):
+                           (presence_model(presence, optimize=False), Path(presence)),
+                           (reader_model(reader, optimize=False), Path(reader))):
         link_weights(model, weights)
         with atomic_path(weights.with_suffix(".onnx")) as tmp:
             onnx.save(model, tmp)

@@ -1,6 +1,7 @@
-"""The ONNX Runtime engine of `vizecg predict`: the classifier's image path and the trace-presence check as ONNX
-models (by default the bundled ones in vizecg/weights/, written by `vizecg export --bundled`). Labels, thresholds
-and input sizes come from the models' metadata, so neither torch nor the .pt files' pickles are ever loaded."""
+"""The ONNX Runtime engine of `vizecg predict`: the classifier's image path, the reader and the trace-presence
+check as ONNX models (by default the bundled ones in vizecg/weights/, written by `vizecg export --bundled`).
+Labels, thresholds and input sizes come from the models' metadata, so neither torch nor the .pt files' pickles
+are ever loaded."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vizecg.prediction import ImagePredictor
+from vizecg.prediction import ImagePredictor, SignalReader, reader_path
 from vizecg.preprocess import IMAGE_MEAN, IMAGE_STD, InputSpec
 from vizecg.presence_input import PresenceConfig, PresenceScorer
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 BUNDLED = WEIGHTS / "vizecg.onnx"
 PRESENCE_BUNDLED = WEIGHTS / "presence.onnx"
+READER_BUNDLED = WEIGHTS / "reader.onnx"
 
 
 def open_session(path: str | Path) -> tuple[InferenceSession, dict[str, str]]:
@@ -68,11 +70,29 @@ class OnnxPresence(PresenceScorer):
         return self.session.run(None, {"input": x})[0]
 
 
-class OnnxPredictor(ImagePredictor):
-    """An ONNX model of a checkpoint's image path (`vizecg export`; the bundled one by default) loaded once for
-    image-only prediction, with the ONNX trace-presence check; Predictor's outputs without torch."""
+class OnnxReader(SignalReader):
+    """The reader (`vizecg export --bundled` writes reader.onnx) on ONNX Runtime."""
 
-    def __init__(self, path: str | Path | None = None, presence: str | Path | None = None, batch_size: int = 8):
+    def __init__(self, path: str | Path):
+        path = Path(path)
+        self.session, meta = open_session(path)
+        self.labels = tuple(metadata(path, meta, "labels"))
+        self.thresholds = np.asarray(metadata(path, meta, "thresholds"))
+        spec = metadata(path, meta, "input")
+        self.spec = InputSpec(signal_fs=spec["signal_fs"], signal_samples=spec["signal_samples"])
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"signal": batch})[0]
+
+
+class OnnxPredictor(ImagePredictor):
+    """An ONNX model of a checkpoint's image path (`vizecg export`; the bundled one by default) loaded once, the
+    ONNX reader (`reader` as reader_path chooses it) and the ONNX trace-presence check;
+    Predictor's outputs without torch."""
+
+    def __init__(self, path: str | Path | None = None, presence: str | Path | None = None, batch_size: int = 8,
+                 reader: str | Path | None = "auto"):
+        found = reader_path(reader, path, READER_BUNDLED)
         path = Path(path) if path is not None else BUNDLED
         self.session, meta = open_session(path)
         self.labels = tuple(metadata(path, meta, "labels"))
@@ -85,6 +105,8 @@ class OnnxPredictor(ImagePredictor):
         self.thresholds = np.asarray(thresholds)
         self.spec = InputSpec(image_height=spec["height"], image_width=spec["width"])
         self.presence, self.batch_size = OnnxPresence(presence), batch_size
+        self.reader = OnnxReader(found) if found is not None else None
+        self.check_reader(found)
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"image": batch})[0]

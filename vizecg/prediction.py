@@ -1,5 +1,7 @@
 """Engine-independent image prediction: files -> RGB pages -> batched probabilities -> decisions gated by the
-trace-presence check. Torch-free, so the ONNX Runtime engine (vizecg.onnx_engine) runs without torch installed."""
+trace-presence check. Two routes: the reader (the page digitized, then classified as a signal) for every page the
+digitizer reads, the image stream for the rest (or for all pages without a reader). Torch-free, so the ONNX
+Runtime engine (vizecg.onnx_engine) runs without torch installed."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from ecgprint.image_decode import MAX_IMAGE_BYTES, decode_image
 from ecgprint.regular_file import read_capped
+from vizecg.page_signal import PageSignal, page_signal
 from vizecg.preprocess import InputSpec, image_array
 from vizecg.presence_input import PresenceScorer
 
@@ -29,18 +32,22 @@ def read_image(path: str | Path) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Prediction:
-    """One image's per-label probabilities and decisions (probability >= the label's validation threshold, and
-    only when the trace-presence check found an ECG: `ecg_found`, from its score `ecg_score`)."""
+    """One image's per-label probabilities and decisions (probability >= the route's threshold for the label, and
+    only when the trace-presence check found an ECG: `ecg_found`, from its score `ecg_score`). `route` is `reader`
+    (the digitized page classified as a signal; `read` names the layout read) or `image` (the image stream; `read`
+    says why the reader did not decide, or is None when no reader was used)."""
 
     image: str
     probabilities: dict[str, float]
     decisions: dict[str, bool]
     ecg_found: bool
     ecg_score: float
+    route: str = "image"
+    read: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"image": self.image, "ecg_found": self.ecg_found, "ecg_score": self.ecg_score,
-                "probabilities": self.probabilities, "decisions": self.decisions}
+        return {"image": self.image, "ecg_found": self.ecg_found, "ecg_score": self.ecg_score, "route": self.route,
+                "read": self.read, "probabilities": self.probabilities, "decisions": self.decisions}
 
 
 @dataclass(frozen=True)
@@ -54,27 +61,58 @@ class FileError:
         return {"image": self.image, "error": self.error}
 
 
+def reader_path(reader: str | Path | None, ckpt: str | Path | None, bundled: Path) -> Path | None:
+    """Which reader a predictor uses: `auto` is the bundled one with the bundled classifier and none with a
+    --ckpt of your own (its image path alone); None is none; anything else is a path."""
+    if reader == "auto":
+        return bundled if ckpt is None else None
+    return None if reader is None else Path(reader)
+
+
+class SignalReader:
+    """What every engine's reader shares: the page read into the model's signal input (vizecg.page_signal), then
+    `run` (float32 [B, 12, samples] -> probabilities [B, labels]) and per-label `thresholds` chosen on out-of-fold
+    real pages (benchmarks/digitize_then_classify.py)."""
+
+    labels: tuple[str, ...]
+    thresholds: np.ndarray
+    spec: InputSpec
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def read(self, image: np.ndarray) -> PageSignal:
+        return page_signal(image, self.spec)
+
+
 class ImagePredictor:
-    """What every engine shares: batching, decisions and file handling. An engine sets `labels`, `thresholds`,
-    `spec`, `presence` and `batch_size`, and implements `run` (normalised images -> probabilities)."""
+    """What every engine shares: routing, batching, decisions and file handling. An engine sets `labels`,
+    `thresholds`, `spec`, `presence`, `batch_size` and `reader` (a SignalReader, or None for the image stream
+    alone), and implements `run` (normalised images -> probabilities)."""
 
     labels: tuple[str, ...]
     thresholds: np.ndarray
     spec: InputSpec
     presence: PresenceScorer
     batch_size: int
+    reader: SignalReader | None = None
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         """float32 [B, 3, H, W] (vizecg.preprocess.image_array) -> probabilities [B, labels]."""
         raise NotImplementedError
 
+    def check_reader(self, source: object) -> None:
+        """ValueError naming `source` unless the reader predicts the classifier's labels in the same order."""
+        if self.reader is not None and tuple(self.reader.labels) != tuple(self.labels):
+            raise ValueError(f"{source}: reader labels {list(self.reader.labels)} differ from the classifier's "
+                             f"{list(self.labels)}")
+
     def probabilities(self, images: Iterable[np.ndarray]) -> np.ndarray:
-        """[N, labels] float64 probabilities for RGB uint8 images of any size (resized to the model's input)."""
+        """[N, labels] float64 image-stream probabilities for RGB uint8 images of any size (resized to the
+        model's input)."""
         out, batch = [], []
         for image in images:
-            if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-                raise ValueError(f"need RGB uint8 images [H, W, 3], got {image.dtype} {list(image.shape)}")
-            batch.append(image_array(image, self.spec))
+            batch.append(image_array(checked(image), self.spec))
             if len(batch) == self.batch_size:
                 out.append(self.run(np.stack(batch)))
                 batch = []
@@ -84,34 +122,65 @@ class ImagePredictor:
             return np.zeros((0, len(self.labels)))
         return np.concatenate(out).astype(np.float64)
 
-    def predictions(self, sources: Sequence[str], probabilities: np.ndarray,
-                    ecg_scores: Sequence[float]) -> list[Prediction]:
-        """Label-keyed probabilities and decisions, one Prediction per source name; no decision is positive for
-        an image whose trace-presence score (`presence.scores`) finds no ECG."""
-        labels, found = self.labels, self.presence.found(np.asarray(ecg_scores))
-        return [Prediction(source, {k: float(p) for k, p in zip(labels, row)},
-                           {k: bool(ok and p >= t) for k, p, t in zip(labels, row, self.thresholds)},
-                           bool(ok), float(score))
-                for source, row, ok, score in zip(sources, probabilities, found, ecg_scores)]
+    def predict(self, named: Iterable[tuple[str, np.ndarray] | FileError]) -> list[Prediction | FileError]:
+        """One entry per item in input order: a Prediction for each (name, RGB uint8 image), FileErrors passed
+        through. Each image is scored by the trace-presence check; one where an ECG is found goes to the reader if
+        there is one and the digitizer reads it, else to the image stream. Each route runs in batches of
+        batch_size as its inputs arrive, so memory holds one batch per route, not all pages."""
+        entries: list[Prediction | FileError | None] = []
+        pending: dict[str, list[tuple[int, str, np.ndarray, float, str | None]]] = {"reader": [], "image": []}
+
+        def flush(route: str) -> None:
+            items, pending[route] = pending[route], []
+            if not items:
+                return
+            engine = self.reader if route == "reader" else self
+            probabilities = engine.run(np.stack([x for _, _, x, _, _ in items])).astype(np.float64)
+            for (slot, name, _, score, read), row in zip(items, probabilities):
+                entries[slot] = self.prediction(name, row, engine.thresholds, score, route, read)
+
+        for item in named:
+            entries.append(item if isinstance(item, FileError) else None)
+            if isinstance(item, FileError):
+                continue
+            name, image = item
+            score = float(self.presence.scores([checked(image)])[0])
+            route, read, x = "image", None, None
+            if self.reader is not None and self.presence.found(np.array([score]))[0]:
+                page = self.reader.read(image)
+                read, x = page.status, page.signal
+                route = "reader" if x is not None else "image"
+            pending[route].append((len(entries) - 1, name, x if x is not None else image_array(image, self.spec),
+                                   score, read))
+            if len(pending[route]) == self.batch_size:
+                flush(route)
+        flush("reader")
+        flush("image")
+        return entries   # type: ignore[return-value]   # every slot is filled by now
+
+    def prediction(self, name: str, row: np.ndarray, thresholds: np.ndarray, score: float, route: str,
+                   read: str | None) -> Prediction:
+        """Label-keyed probabilities and decisions; no decision is positive when no ECG was found."""
+        ok = bool(self.presence.found(np.array([score]))[0])
+        return Prediction(name, {k: float(p) for k, p in zip(self.labels, row)},
+                          {k: bool(ok and p >= t) for k, p, t in zip(self.labels, row, thresholds)},
+                          ok, score, route, read)
 
     def predict_files(self, paths: Sequence[str | Path]) -> list[Prediction | FileError]:
-        """One entry per image file, in input order: its Prediction, or a FileError if it could not be read.
-        Files are read one at a time as `probabilities` batches them, so memory holds one batch, not all pages;
-        each image's trace-presence score is taken as it is read."""
-        errors: dict[int, FileError] = {}
-        ecg_scores: list[float] = []
-
-        def readable() -> Iterator[np.ndarray]:
-            for i, path in enumerate(paths):
+        """`predict` of image files read one at a time; a file that cannot be read becomes a FileError (its
+        one-line reason) in its place and the others are still predicted."""
+        def named() -> Iterator[tuple[str, np.ndarray] | FileError]:
+            for path in paths:
                 try:
-                    image = read_image(path)
+                    yield str(path), read_image(path)
                 except ValueError as exc:
-                    errors[i] = FileError(str(path), str(exc))
-                    continue
-                ecg_scores.append(float(self.presence.scores([image])[0]))
-                yield image
+                    yield FileError(str(path), str(exc))
 
-        probabilities = self.probabilities(readable())
-        names = [str(p) for i, p in enumerate(paths) if i not in errors]
-        good = iter(self.predictions(names, probabilities, ecg_scores))
-        return [errors[i] if i in errors else next(good) for i in range(len(paths))]
+        return self.predict(named())
+
+
+def checked(image: np.ndarray) -> np.ndarray:
+    """`image` if it is RGB uint8 [H, W, 3], else ValueError."""
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"need RGB uint8 images [H, W, 3], got {image.dtype} {list(image.shape)}")
+    return image

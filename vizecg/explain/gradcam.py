@@ -126,7 +126,7 @@ class Explainer:
     thresholds it stores deciding which labels are predicted."""
 
     def __init__(self, ckpt: str | Path | None = None, device: torch.device | str = "cpu"):
-        predictor = Predictor(ckpt, device)
+        predictor = Predictor(ckpt, device, reader=None)   # Grad-CAM explains the image stream
         self.model, self.meta, self.thresholds, self.device = (predictor.model, predictor.meta,
                                                                predictor.thresholds, device)
 

@@ -37,7 +37,7 @@ def checkpoint_study(data: str | Path, ckpt: str | Path | None = None, split: st
         raise ValueError(f"thresholds must be one of {THRESHOLD_SOURCES}, got {thresholds!r}")
     conditions(presets, artifacts or ())   # fail on bad input before any rendering
     check_severities(severities)
-    predictor = Predictor(ckpt, device, batch_size)
+    predictor = Predictor(ckpt, device, batch_size, reader=None)   # a study of the image stream
     pages = split_pages(data, split, limit)
     chosen, source = predictor.thresholds, "checkpoint (val split of its training run)"
     if thresholds == "val":

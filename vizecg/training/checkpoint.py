@@ -20,6 +20,7 @@ from vizecg.preprocess import InputSpec
 
 FORMAT = "vizecg-checkpoint/1"
 BUNDLED = Path(__file__).resolve().parent.parent / "weights" / "vizecg.pt"
+READER_BUNDLED = BUNDLED.with_name("reader.pt")   # the signal-only reader of predict's first route
 
 
 @dataclass(frozen=True)
