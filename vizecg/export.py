@@ -25,6 +25,7 @@ from vizecg.preprocess import IMAGE_MEAN, IMAGE_STD
 from vizecg.presence import BUNDLED as PRESENCE_BUNDLED
 from vizecg.presence import PresenceCheck, PresenceNet
 from vizecg.training.checkpoint import BUNDLED, READER_BUNDLED, load_model, resolve_checkpoint
+from vizecg.training.reader import load_reader
 
 ZIP_LOCAL_HEADER = 30   # bytes before a zip member's name; its name and extra field follow, then its data
 
@@ -101,9 +102,7 @@ def classifier_model(ckpt: str | Path | None, optimize: bool = True) -> onnx.Mod
 
 def reader_model(path: str | Path, optimize: bool = True) -> onnx.ModelProto:
     """The reader of a reader checkpoint (vizecg.training.reader) with its labels, thresholds and signal input."""
-    model, meta = load_model(path)
-    if model_streams(model.config) != ("signal",) or "signal" not in meta.thresholds:
-        raise ValueError(f"{path}: not a reader (a signal-only checkpoint with signal thresholds)")
+    model, meta = load_reader(path)
     example = torch.zeros(2, 12, meta.spec.signal_samples)
     return trace(SignalPath(model), example, ("signal", "probabilities"), {
         "labels": json.dumps(list(meta.labels)), "thresholds": json.dumps(meta.thresholds["signal"]),

@@ -14,6 +14,7 @@ from vizecg.evaluation.scoring import model_streams
 from vizecg.prediction import FileError, ImagePredictor, Prediction, SignalReader, read_image, reader_path
 from vizecg.presence import PresenceCheck
 from vizecg.training.checkpoint import READER_BUNDLED, load_model, resolve_checkpoint
+from vizecg.training.reader import load_reader
 
 __all__ = ["FileError", "Prediction", "Predictor", "predict_images", "read_image"]
 
@@ -22,9 +23,7 @@ class Reader(SignalReader):
     """A reader checkpoint (signal-only VizECGNet with `signal` thresholds; vizecg.training.reader) in PyTorch."""
 
     def __init__(self, path: str | Path, device: torch.device | str = "cpu"):
-        self.model, meta = load_model(path, device)
-        if model_streams(self.model.config) != ("signal",) or "signal" not in meta.thresholds:
-            raise ValueError(f"{path}: not a reader (a signal-only checkpoint with signal thresholds)")
+        self.model, meta = load_reader(path, device)
         self.device, self.labels, self.spec = device, meta.labels, meta.spec
         self.thresholds = np.asarray(meta.thresholds["signal"])
 

@@ -128,16 +128,16 @@ class ImagePredictor:
         there is one and the digitizer reads it, else to the image stream. Each route runs in batches of
         batch_size as its inputs arrive, so memory holds one batch per route, not all pages."""
         entries: list[Prediction | FileError | None] = []
-        pending: dict[str, list[tuple[int, str, np.ndarray, float, str | None]]] = {"reader": [], "image": []}
+        pending: dict[str, list[tuple[int, np.ndarray, tuple]]] = {"reader": [], "image": []}
 
         def flush(route: str) -> None:
             items, pending[route] = pending[route], []
             if not items:
                 return
             engine = self.reader if route == "reader" else self
-            probabilities = engine.run(np.stack([x for _, _, x, _, _ in items])).astype(np.float64)
-            for (slot, name, _, score, read), row in zip(items, probabilities):
-                entries[slot] = self.prediction(name, row, engine.thresholds, score, route, read)
+            probabilities = engine.run(np.stack([x for _, x, _ in items])).astype(np.float64)
+            for (slot, _, (name, score, ok, read)), row in zip(items, probabilities):
+                entries[slot] = self.prediction(name, row, engine.thresholds, score, ok, route, read)
 
         for item in named:
             entries.append(item if isinstance(item, FileError) else None)
@@ -145,23 +145,23 @@ class ImagePredictor:
                 continue
             name, image = item
             score = float(self.presence.scores([checked(image)])[0])
+            ok = bool(self.presence.found(np.array([score]))[0])
             route, read, x = "image", None, None
-            if self.reader is not None and self.presence.found(np.array([score]))[0]:
+            if self.reader is not None and ok:
                 page = self.reader.read(image)
                 read, x = page.status, page.signal
                 route = "reader" if x is not None else "image"
-            pending[route].append((len(entries) - 1, name, x if x is not None else image_array(image, self.spec),
-                                   score, read))
+            pending[route].append((len(entries) - 1, x if x is not None else image_array(image, self.spec),
+                                   (name, score, ok, read)))
             if len(pending[route]) == self.batch_size:
                 flush(route)
         flush("reader")
         flush("image")
         return entries   # type: ignore[return-value]   # every slot is filled by now
 
-    def prediction(self, name: str, row: np.ndarray, thresholds: np.ndarray, score: float, route: str,
+    def prediction(self, name: str, row: np.ndarray, thresholds: np.ndarray, score: float, ok: bool, route: str,
                    read: str | None) -> Prediction:
-        """Label-keyed probabilities and decisions; no decision is positive when no ECG was found."""
-        ok = bool(self.presence.found(np.array([score]))[0])
+        """Label-keyed probabilities and decisions; no decision is positive when no ECG was found (`ok` false)."""
         return Prediction(name, {k: float(p) for k, p in zip(self.labels, row)},
                           {k: bool(ok and p >= t) for k, p, t in zip(self.labels, row, thresholds)},
                           ok, score, route, read)

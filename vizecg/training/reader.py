@@ -4,13 +4,17 @@ It is the first route of `vizecg predict`; benchmarks/digitize_then_classify.py 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
+from vizecg.evaluation.scoring import model_streams
 from vizecg.models import VizECGNet, VizECGNetConfig
 from vizecg.models.config import SignalEncoderConfig
 from vizecg.page_signal import PAGE_S, page_offset
 from vizecg.preprocess import InputSpec
+from vizecg.training.checkpoint import CheckpointMeta, load_model
 
 COLUMNS_3X4 = [(0, 1, 2), (3, 4, 5), (6, 7, 8), (9, 10, 11)]   # I II III | aVR aVL aVF | V1 V2 V3 | V4 V5 V6
 RHYTHM = {"3x4": [], "3x4+II": [1], "3x4+II,V1,V5": [1, 6, 10]}
@@ -83,3 +87,11 @@ def reader_probabilities(model: VizECGNet, x: np.ndarray, batch: int = 64) -> np
     out = [torch.sigmoid(model(torch.from_numpy(np.ascontiguousarray(x[b:b + batch], np.float32)), None).signal)
            for b in range(0, len(x), batch)]
     return torch.cat(out).numpy().astype(np.float64) if out else np.zeros((0, model.config.num_labels))
+
+
+def load_reader(path: str | Path, device: torch.device | str = "cpu") -> tuple[VizECGNet, CheckpointMeta]:
+    """A reader checkpoint's model (eval mode) and metadata; ValueError naming the file for any other checkpoint."""
+    model, meta = load_model(path, device)
+    if model_streams(model.config) != ("signal",) or "signal" not in meta.thresholds:
+        raise ValueError(f"{path}: not a reader (a signal-only checkpoint with signal thresholds)")
+    return model, meta
