@@ -11,12 +11,13 @@ same reader on the stored signals (issue 13; docs/model.md).
 3. With --bundle, after all folds: the reader trained on every fold, with thresholds chosen on the out-of-fold
    `dig` predictions of the pages read, written as a checkpoint (how vizecg/weights/reader.pt is made).
 
-Writes OUT/oof_FOLD.csv per fold and prints a JSON summary: `vizecg benchmark`'s pooled evaluation of each input
-kind (all pages and per fold, source, variant, preset, layout and grid; and the pages read). Needs the three
-datasets of docs/model.md (`ecgprint build data_recipes/...`).
+Writes OUT/oof_FOLD.csv per fold (the readers are cached in OUT/models, or --models) and prints a JSON summary:
+`vizecg benchmark`'s pooled evaluation of each input kind (all pages and per fold, source, variant, preset, layout
+and grid; and the pages read). Needs the three datasets of docs/model.md (`ecgprint build data_recipes/...`).
 
     python benchmarks/digitize_then_classify.py --real real_benchmark --real-train real_train \
-        --data synthetic_train -o dtc [--folds fold0,fold1] [--epochs 10] [--workers 2] [--bundle reader.pt]
+        --data synthetic_train -o dtc [--folds fold0,fold1] [--epochs 10] [--workers 2] [--models DIR] \
+        [--bundle reader.pt]
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from vizecg.models import VizECGNet
 from vizecg.page_signal import page_signal
 from vizecg.preprocess import InputSpec
 from vizecg.training.checkpoint import CheckpointMeta, save_checkpoint
-from vizecg.training.reader import reader_probabilities, train_reader
+from vizecg.training.reader import reader_config, reader_probabilities, train_reader
 
 SPEC = InputSpec()
 
@@ -114,6 +115,20 @@ def training_set(synthetic: tuple, parts: dict, held_out: str | None) -> tuple[n
     return np.concatenate([t[0] for t in train]), np.concatenate([t[1] for t in train])
 
 
+def fold_model(cache: Path, fold: str, x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> VizECGNet:
+    """The reader trained without `fold`, cached in cache/FOLD_eEPOCHS_sSEED.pt: training does not depend on the
+    digitizer, so a digitizer change is re-scored without retraining (train_reader is deterministic)."""
+    path = cache / f"{fold}_e{args.epochs}_s{args.seed}.pt"
+    if path.exists():
+        model = VizECGNet(reader_config())
+        model.load_state_dict(torch.load(path, weights_only=True))
+        return model.eval()
+    model = train_reader(x, y, args.epochs, args.seed)
+    cache.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), path)
+    return model
+
+
 def bundle(path: Path, pages: pd.DataFrame, synthetic: tuple, parts: dict, args: argparse.Namespace,
            result: dict) -> None:
     """Train the reader on every fold and write it as a checkpoint whose `signal` thresholds are the F1-maximising
@@ -121,7 +136,7 @@ def bundle(path: Path, pages: pd.DataFrame, synthetic: tuple, parts: dict, args:
     read = ~pages["refused"].to_numpy()
     p = pages[[f"dig_{label}" for label in LABELS]].to_numpy()[read]
     thresholds = select_thresholds(pages[list(LABELS)].to_numpy()[read], p)
-    model = train_reader(*training_set(synthetic, parts, None), args.epochs, args.seed)
+    model = fold_model(args.models or args.out / "models", "all", *training_set(synthetic, parts, None), args)
     macro = {kind: {scope: result[kind][scope]["overall"]["columns"]["macro"]["auroc"]["value"]
                     for scope in ("all", "read")} for kind in ("dig", "true")}
     info = {"route": "reader", "epochs": args.epochs, "seed": args.seed,
@@ -145,6 +160,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="digitizer processes")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples of patients")
+    parser.add_argument("--models", type=Path, default=None,
+                        help="cache of the per-fold readers (default OUT/models), reused while epochs and seed agree")
     parser.add_argument("--bundle", type=Path, default=None,
                         help="after all folds, train the reader on every fold and write it here (e.g. "
                              "vizecg/weights/reader.pt), thresholds from the out-of-fold pages read")
@@ -160,7 +177,7 @@ def main() -> None:
         if list(found["ids"]) != list(fold_pages["id"]):
             raise SystemExit(f"{args.out}/digitized/{fold}.npz: pages differ from {args.real}; delete it")
         x, y = training_set(synthetic, parts, fold)
-        model = train_reader(x, y, args.epochs, args.seed)
+        model = fold_model(args.models or args.out / "models", fold, x, y, args)
         refused = np.char.startswith(found["status"].astype(str), "refused")
         stored, _ = split_signals(args.real, fold)
         read = found["signals"] != 0

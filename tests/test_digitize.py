@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from cli.ecgprint import main
 from ecgprint.digitize.digitizer import digitize
 from ecgprint.digitize.grid import _period_mm
+from ecgprint.digitize.layout_choice import limb_inconsistency, strip_lead
 from ecgprint.digitize.score import mask_unplotted, score_signals
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.render import RenderConfig, render
@@ -97,3 +98,35 @@ def test_a_grid_whose_far_peaks_do_not_repeat_the_near_one_has_no_period():
     period refinement shrink the period while doubling its multiple, until OverflowError; now: no period."""
     profile = np.load(Path(__file__).parent / "data" / "digitize" / "photo_grid_profile.npz")["profile"]
     assert _period_mm(np.repeat(np.arange(profile.size), profile).astype(float)) is None
+
+
+@pytest.mark.parametrize("layout, rhythm", [("3x4_cabrera", ("II",)), ("3x4", ("II", "V1", "V5")), ("6x2", ()),
+                                            ("3x4_cabrera", ())])
+def test_layouts_with_the_same_row_count_are_told_apart_by_their_limb_leads(record, layout, rhythm):
+    """Cabrera and 3x4, or 6x2 and 3x4 with three rhythm strips, print as many rows: read blind, the limb leads'
+    Einthoven/Goldberger agreement picks the layout and each strip is named by the grid panel it repeats, so every
+    lead lands where the page printed it."""
+    result = render(record, RenderConfig(layout=layout, rhythm=rhythm), seed=2)
+    digitized = digitize(result.image, record.fs)
+    assert digitized.geometry.layout == layout
+    grid_rows = 6 if layout == "6x2" else 3
+    assert tuple(p.lead for p in digitized.geometry.panels if p.row >= grid_rows) == rhythm
+    assert _snr(record, result, digitized).median_snr_db >= 12.0
+
+
+def test_limb_inconsistency_is_zero_for_real_limb_leads_and_high_for_swapped_ones(record):
+    signal = np.full_like(record.signal, np.nan)
+    signal[:500, :6] = record.signal[:500, :6]
+    assert limb_inconsistency(signal) < 1e-6
+    swapped = signal.copy()
+    swapped[:, [0, 4]] = signal[:, [4, 0]]                          # I printed where aVL belongs
+    assert limb_inconsistency(swapped) > 0.1
+    assert limb_inconsistency(np.full_like(signal, np.nan)) == np.inf
+
+
+def test_a_rhythm_strip_is_named_by_the_grid_panel_it_repeats(record):
+    fs, grid = record.fs, np.full_like(record.signal, np.nan)
+    grid[: int(2.5 * fs), :3] = record.signal[: int(2.5 * fs), :3]       # I, II, III over the first column
+    grid[int(5 * fs): int(7.5 * fs), 6:9] = record.signal[int(5 * fs): int(7.5 * fs), 6:9]
+    assert strip_lead(grid, record.signal[:, 7] + 0.3, fs, "II") == ("V2", pytest.approx(1.0))
+    assert strip_lead(grid, np.zeros(len(grid)), fs, "V5") == ("V5", 0.0)

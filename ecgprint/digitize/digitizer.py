@@ -13,7 +13,8 @@ from .. import layout as page_layout
 from ..leads import STANDARD_LEADS, parse_lead_ref
 from ..record import Record
 from .grid import Darkness, GridFit, darkness, ink_mask
-from .layout import LETTER_WIDTH_MM, PageGeometry, PanelGeometry, detect_layout, line_width
+from .layout import LETTER_WIDTH_MM, PageGeometry, PanelGeometry, detect_layout, line_width, with_layout
+from .layout_choice import CANDIDATES, DEFAULT_STRIPS, limb_inconsistency, strip_lead
 from .rectify import fit_grid
 from .trace import row_path, sample_panel
 
@@ -56,7 +57,8 @@ class Digitization:
 def digitize(image: np.ndarray, fs: float = DEFAULT_FS, oracle: dict | None = None, layout: str | None = None,
              rhythm: tuple[str, ...] | None = None) -> Digitization:
     """Digitize an RGB uint8 page. `oracle`: an ecgprint truth dict (its config and page_to_image) replaces grid
-    and layout detection. `layout`/`rhythm`: name the layout instead of guessing it from the row count."""
+    and layout detection. `layout`/`rhythm`: name the layout instead of reading it from the row count and, where
+    that allows several, the limb leads' agreement (layout_choice)."""
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"need an RGB uint8 image, got {image.dtype} {image.shape}")
     if not 50 <= fs <= 5000:
@@ -66,11 +68,11 @@ def digitize(image: np.ndarray, fs: float = DEFAULT_FS, oracle: dict | None = No
         dark = darkness(_warp(image, fit))
         ink = ink_mask(dark, fit.px_per_mm if fit.found else image.shape[1] / LETTER_WIDTH_MM)
         geometry = detect_layout(ink, dark.value, fit.px_per_mm if fit.found else None, layout, rhythm)
-    else:
-        fit, geometry = oracle_geometry(oracle)
-        dark = darkness(_warp(image, fit))
-        ink = ink_mask(dark, fit.px_per_mm)
-        geometry = dataclasses.replace(geometry, line_px=line_width(ink, dark.value))
+        return _extract(ink, dark, fit, geometry, fs, choose=layout is None)
+    fit, geometry = oracle_geometry(oracle)
+    dark = darkness(_warp(image, fit))
+    ink = ink_mask(dark, fit.px_per_mm)
+    geometry = dataclasses.replace(geometry, line_px=line_width(ink, dark.value))
     return _extract(ink, dark, fit, geometry, fs)
 
 
@@ -96,31 +98,75 @@ def oracle_geometry(truth: dict) -> tuple[GridFit, PageGeometry]:
     return fit, geometry
 
 
-def _extract(ink: np.ndarray, dark: Darkness, fit: GridFit, geometry: PageGeometry, fs: float) -> Digitization:
-    """Trace every row, sample every panel, average where two panels show the same lead at the same time."""
+def _extract(ink: np.ndarray, dark: Darkness, fit: GridFit, geometry: PageGeometry, fs: float,
+             choose: bool = False) -> Digitization:
+    """Trace every row, then sample every panel, averaging where two panels show the same lead at the same time.
+    `choose`: read the rows as each layout their count allows (layout_choice.CANDIDATES) and keep the reading
+    whose limb leads agree best, its rhythm strips named by the grid panel they repeat."""
+    options = CANDIDATES.get(len(geometry.bands), ()) if choose else ()
+    traced = _trace_rows(ink, dark, [geometry] + [with_layout(geometry, name, ()) for name, _ in options])
+    if len(options) > 1:
+        readings = [_reading(geometry, name, strips, traced, fs) for name, strips in options]
+        geometry = min(readings, key=lambda r: r[1])[0]
+    inverse = np.linalg.inv(fit.to_rectified)
+    paths = [tuple(_apply(inverse, np.stack(traced[row], 1)).T) for row in sorted(traced)]
+    return Digitization(_sample(geometry, traced, fs), fs, geometry, fit, paths)
+
+
+def _reading(geometry: PageGeometry, name: str, strips: int, traced: dict, fs: float) -> tuple[PageGeometry, float]:
+    """The page read as layout `name` with `strips` rhythm strips, each named by the grid panel it repeats, and how
+    badly that reading fits: its grid's limb-lead inconsistency plus, per strip, 1 - its match's correlation."""
+    grid = with_layout(geometry, name, ())
+    signal = _sample(grid, traced, fs)
+    first = max(p.row for p in grid.panels) + 1
+    matches = [strip_lead(signal, _whole_row(grid, first + k, traced, fs), fs, DEFAULT_STRIPS[k])
+               for k in range(strips)]
+    misfit = limb_inconsistency(signal) + sum(1 - r for _, r in matches)
+    return with_layout(geometry, name, tuple(lead for lead, _ in matches)), misfit
+
+
+def _whole_row(grid: PageGeometry, row: int, traced: dict, fs: float) -> np.ndarray:
+    """[n] mV of a row below the grid read as one panel over the page's whole span (NaN where not traced)."""
+    duration = max(p.t_end for p in grid.panels)
+    x0 = min(p.x_start - p.t_start * grid.px_per_s for p in grid.panels)
+    xs, ys = traced[row]
+    panel = PanelGeometry("II", 1.0, row, 0.0, duration, x0, float(np.nanmedian(ys)) if np.isfinite(ys).any() else 0.0)
+    n, mv = sample_panel(panel, grid, xs, ys, fs)
+    out = np.full(int(np.ceil((grid.start_s + duration) * fs - 1e-9)), np.nan)
+    ok = n < out.size
+    out[n[ok]] = mv[ok]
+    return out
+
+
+def _trace_rows(ink: np.ndarray, dark: Darkness, readings: list[PageGeometry]) -> dict:
+    """row -> (xs, ys) upright px of every row with a panel in any reading, separators skipped at every panel
+    boundary of any reading (one trace serves them all)."""
+    g = readings[0]
+    traced = {}
+    for row, band in enumerate(g.bands):
+        panels = [p for r in readings for p in r.panels if p.row == row]
+        if not panels:
+            continue
+        first = min(panels, key=lambda p: p.x_start)
+        x1 = max(p.x_start + (p.t_end - p.t_start) * g.px_per_s for p in panels)
+        skip = sorted({p.x_start for p in panels if p.x_start > first.x_start + 1})
+        traced[row] = row_path(ink, dark.value, band, (first.x_start, x1), first.baseline, g.line_px, skip)
+    return traced
+
+
+def _sample(geometry: PageGeometry, traced: dict, fs: float) -> np.ndarray:
+    """[n, 12] mV (STANDARD_LEADS order, NaN where no panel printed the lead) of the panels on their rows' traces."""
     end = max(geometry.start_s + p.t_end for p in geometry.panels)
     total = np.zeros((int(np.ceil(end * fs - 1e-9)), len(STANDARD_LEADS)))
     count = np.zeros_like(total)
-    inverse = np.linalg.inv(fit.to_rectified)
-    paths = []
-    for row, band in enumerate(geometry.bands):
-        panels = [p for p in geometry.panels if p.row == row]
-        if not panels:
-            continue
-        x0 = min(p.x_start for p in panels)
-        x1 = max(p.x_start + (p.t_end - p.t_start) * geometry.px_per_s for p in panels)
-        skip = [p.x_start for p in panels if p.x_start > x0 + 1]
-        xs, ys = row_path(ink, dark.value, band, (x0, x1), panels[0].baseline, geometry.line_px, skip)
-        paths.append(tuple(_apply(inverse, np.stack([xs, ys], 1)).T))
-        for p in panels:
-            n, mv = sample_panel(p, geometry, xs, ys, fs)
-            ok = np.isfinite(mv) & (n < total.shape[0])
-            j = STANDARD_LEADS.index(p.lead)
-            total[n[ok], j] += mv[ok]
-            count[n[ok], j] += 1
+    for p in geometry.panels:
+        n, mv = sample_panel(p, geometry, *traced[p.row], fs)
+        ok = np.isfinite(mv) & (n < total.shape[0])
+        j = STANDARD_LEADS.index(p.lead)
+        total[n[ok], j] += mv[ok]
+        count[n[ok], j] += 1
     with np.errstate(invalid="ignore"):
-        signal = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return Digitization(signal, fs, geometry, fit, paths)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _warp(image: np.ndarray, fit: GridFit) -> np.ndarray:

@@ -3,6 +3,7 @@ and mV scale) and the standard layout's lead segments, as a PageGeometry the tra
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,15 +99,34 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
     if name is None:
         raise ValueError(f"{len(baselines)} trace rows match no standard layout (3x4 +0..2 rhythm strips, 6x2, "
                          f"12x1); name it with --layout")
-    specs = page_layout.layout_rows(name, strips, (x1 - x0) / px_per_s)
-    if max(s.row for s in specs) + 1 != len(baselines):
+    panels = _panels(name, strips, x0, (x1 - x0) / px_per_s, px_per_s, baselines)
+    if max(p.row for p in panels) + 1 != len(baselines):
+        raise ValueError(f"layout {name} has {max(p.row for p in panels) + 1} rows, the page {len(baselines)}")
+    return PageGeometry(panels, tuple(bands), px_per_s, px_per_mv, line_px, name, bool(found))
+
+
+def with_layout(geometry: PageGeometry, name: str, strips: tuple[str, ...]) -> PageGeometry:
+    """The same rows, scale and traced span read as another layout (`strips`: its rhythm strips; the rows below
+    them keep no panel)."""
+    baselines = {p.row: p.baseline for p in geometry.panels}
+    x0 = min(p.x_start - p.t_start * geometry.px_per_s for p in geometry.panels)
+    duration = max(p.t_end for p in geometry.panels)
+    panels = _panels(name, strips, x0, duration, geometry.px_per_s, [baselines[r] for r in sorted(baselines)])
+    return dataclasses.replace(geometry, panels=panels, layout=name)
+
+
+def _panels(name: str, strips: tuple[str, ...] | None, x0: float, duration: float, px_per_s: float,
+            baselines: list[float]) -> tuple[PanelGeometry, ...]:
+    """The panels of a named layout whose trace starts at x0 and spans `duration` s, on the rows' baselines."""
+    specs = page_layout.layout_rows(name, strips, duration)
+    if max(s.row for s in specs) + 1 > len(baselines):
         raise ValueError(f"layout {name} has {max(s.row for s in specs) + 1} rows, the page {len(baselines)}")
     panels = []
     for s in specs:
         lead, sign = parse_lead_ref(s.lead)
         panels.append(PanelGeometry(lead, sign, s.row, s.t_start, s.t_end, x0 + s.t_start * px_per_s,
                                     baselines[s.row]))
-    return PageGeometry(tuple(panels), tuple(bands), px_per_s, px_per_mv, line_px, name, bool(found))
+    return tuple(panels)
 
 
 def _shared_edge(values: list[float], tol: float) -> float:
