@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cli.ecgprint import main
 from ecgprint.digitize.digitizer import digitize
-from ecgprint.digitize.grid import _period_mm
+from ecgprint.digitize.grid import Darkness, _period_mm, ink_mask
 from ecgprint.digitize.layout_choice import limb_inconsistency, strip_lead
 from ecgprint.digitize.score import mask_unplotted, score_signals
 from ecgprint.leads import STANDARD_LEADS
@@ -130,3 +130,27 @@ def test_a_rhythm_strip_is_named_by_the_grid_panel_it_repeats(record):
     grid[int(5 * fs): int(7.5 * fs), 6:9] = record.signal[int(5 * fs): int(7.5 * fs), 6:9]
     assert strip_lead(grid, record.signal[:, 7] + 0.3, fs, "II") == ("V2", pytest.approx(1.0))
     assert strip_lead(grid, np.zeros(len(grid)), fs, "V5") == ("V5", 0.0)
+
+
+def _faint_trace_darkness(grid_dark: float) -> Darkness:
+    """A 20 px/mm page: a faint flat trace (0.38) with dark QRS spikes (0.9) every 200 px, over grid lines every
+    5 mm of darkness `grid_dark` that cross it."""
+    value = np.zeros((400, 1000), np.float32)
+    value[::100, :] = grid_dark
+    value[:, ::100] = grid_dark
+    value[199:202, :] = 0.38
+    for x in range(50, 1000, 200):
+        value[150:202, x:x + 3] = 0.9
+    return Darkness(value, value.copy(), 0.45)
+
+
+def test_grown_ink_adds_a_faint_pens_flat_stretches_but_not_the_grid():
+    """A faded pen leaves only its QRS spikes above the ink threshold; rows are then not found. Grown ink
+    (the digitizer's retry after a refusal) follows the spikes into the faint stretches they touch, stopping above
+    the grid's darkness so a dark grid is not taken for trace."""
+    pale = _faint_trace_darkness(0.08)
+    assert ink_mask(pale, 20.0)[200].mean() < 0.05
+    grown = ink_mask(pale, 20.0, grow=True)
+    assert grown[200].all() and not grown[100].any() and not grown[300:, 100].any()
+    dark_grid = ink_mask(_faint_trace_darkness(0.28), 20.0, grow=True)
+    assert dark_grid[200].mean() > 0.9 and not dark_grid[100].any() and not dark_grid[300:, 100].any()

@@ -66,8 +66,16 @@ def digitize(image: np.ndarray, fs: float = DEFAULT_FS, oracle: dict | None = No
     if oracle is None:
         fit = fit_grid(darkness(image))
         dark = darkness(_warp(image, fit))
-        ink = ink_mask(dark, fit.px_per_mm if fit.found else image.shape[1] / LETTER_WIDTH_MM)
-        geometry = detect_layout(ink, dark.value, fit.px_per_mm if fit.found else None, layout, rhythm)
+        px_per_mm = fit.px_per_mm if fit.found else image.shape[1] / LETTER_WIDTH_MM
+        ink = ink_mask(dark, px_per_mm)
+        try:
+            geometry = detect_layout(ink, dark.value, fit.px_per_mm if fit.found else None, layout, rhythm)
+        except ValueError as refusal:          # rows not found: a faint pen's flat stretches may be missing
+            ink = ink_mask(dark, px_per_mm, grow=True)
+            try:
+                geometry = detect_layout(ink, dark.value, fit.px_per_mm if fit.found else None, layout, rhythm)
+            except ValueError:
+                raise refusal from None
         return _extract(ink, dark, fit, geometry, fs, choose=layout is None)
     fit, geometry = oracle_geometry(oracle)
     dark = darkness(_warp(image, fit))

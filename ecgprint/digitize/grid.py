@@ -11,6 +11,8 @@ import numpy as np
 BG_KERNEL_PX = 41          # paper brightness is the local max over this window (lighting, vignetting)
 GRID_MIN_DARK = 0.10       # a pixel this much darker than the paper (min channel) may be a grid line
 TRACE_MIN_DARK = 0.45      # darkness (max channel) from which a pixel is trace ink, unless Otsu says more
+INK_GROW_DARK, GROW_STEP = 0.25, 0.05   # grown ink: fainter strokes touching the ink, from this darkness up
+MAX_GROWN_HEIGHT = 0.5     # ... in regions no taller than this share of the page (taller: grid lines, streaks)
 SPECK_MM = 0.6             # ink blobs smaller than this both ways are specks, not trace
 MAX_INK_SHARE = 0.05       # traces and text cover less of a page than this
 MAX_ANGLE_DEG = 6.0
@@ -98,15 +100,30 @@ def _ink_threshold(dark: np.ndarray) -> float:
     return max(TRACE_MIN_DARK, threshold)
 
 
-def ink_mask(dark: Darkness, px_per_mm: float) -> np.ndarray:
+def ink_mask(dark: Darkness, px_per_mm: float, grow: bool = False) -> np.ndarray:
     """Trace-ink pixels without specks: connected blobs smaller than SPECK_MM both ways (dust, the dots a fax
-    makes of grid lines) are dropped."""
+    makes of grid lines) are dropped. `grow`: also the fainter strokes they touch (hysteresis), a thin or faded
+    pen's flat stretches: down to the lowest darkness from INK_GROW_DARK up in GROW_STEP steps at which no grown
+    region is taller than MAX_GROWN_HEIGHT of the page or the tallest ink blob (else the grid or a streak joined)."""
     ink = (dark.value > dark.ink_threshold).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     speck = SPECK_MM * px_per_mm
     small = (stats[:, cv2.CC_STAT_WIDTH] < speck) & (stats[:, cv2.CC_STAT_HEIGHT] < speck)
     small[0] = False
-    return ~small[labels] & (ink > 0)
+    strong = ~small[labels] & (ink > 0)
+    if not grow:
+        return strong
+    tallest = max(MAX_GROWN_HEIGHT * ink.shape[0], float(stats[1:, cv2.CC_STAT_HEIGHT].max(initial=0)))
+    for low in np.arange(INK_GROW_DARK, dark.ink_threshold, GROW_STEP):
+        count, labels, stats, _ = cv2.connectedComponentsWithStats((dark.value > low).astype(np.uint8),
+                                                                   connectivity=8)
+        seeded = np.zeros(count, bool)
+        seeded[np.unique(labels[strong])] = True
+        seeded[0] = False
+        if stats[seeded, cv2.CC_STAT_HEIGHT].max(initial=0) <= tallest:
+            grown = seeded[labels]
+            return grown if grown.mean() <= MAX_INK_SHARE else strong
+    return strong
 
 
 def grid_points(dark: Darkness, ink: bool = False) -> tuple[np.ndarray, np.ndarray]:
