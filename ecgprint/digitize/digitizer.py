@@ -13,7 +13,7 @@ from .. import layout as page_layout
 from ..leads import STANDARD_LEADS, parse_lead_ref
 from ..record import Record
 from .grid import Darkness, GridFit, darkness, ink_mask
-from .layout import LETTER_WIDTH_MM, PageGeometry, PanelGeometry, detect_layout, line_width, with_layout
+from .layout import LETTER_WIDTH_MM, PageGeometry, PanelGeometry, detect_layout, line_width, trace_span, with_layout
 from .layout_choice import CANDIDATES, DEFAULT_STRIPS, limb_inconsistency, strip_lead
 from .rectify import fit_grid
 from .trace import row_path, sample_panel
@@ -66,14 +66,15 @@ def digitize(image: np.ndarray, fs: float = DEFAULT_FS, oracle: dict | None = No
     if oracle is None:
         fit = fit_grid(darkness(image))
         dark = darkness(_warp(image, fit))
-        px_per_mm = fit.px_per_mm if fit.found else image.shape[1] / LETTER_WIDTH_MM
+        grid_mm = fit.px_per_mm if fit.found else None
+        px_per_mm = grid_mm or image.shape[1] / LETTER_WIDTH_MM
         ink = ink_mask(dark, px_per_mm)
         try:
-            geometry = detect_layout(ink, dark.value, fit.px_per_mm if fit.found else None, layout, rhythm)
+            geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm)
         except ValueError as refusal:          # rows not found: a faint pen's flat stretches may be missing
             ink = ink_mask(dark, px_per_mm, grow=True)
             try:
-                geometry = detect_layout(ink, dark.value, fit.px_per_mm if fit.found else None, layout, rhythm)
+                geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm)
             except ValueError:
                 raise refusal from None
         return _extract(ink, dark, fit, geometry, fs, choose=layout is None)
@@ -135,8 +136,7 @@ def _reading(geometry: PageGeometry, name: str, strips: int, traced: dict, fs: f
 
 def _whole_row(grid: PageGeometry, row: int, traced: dict, fs: float) -> np.ndarray:
     """[n] mV of a row below the grid read as one panel over the page's whole span (NaN where not traced)."""
-    duration = max(p.t_end for p in grid.panels)
-    x0 = min(p.x_start - p.t_start * grid.px_per_s for p in grid.panels)
+    x0, duration = trace_span(grid)
     xs, ys = traced[row]
     panel = PanelGeometry("II", 1.0, row, 0.0, duration, x0, float(np.nanmedian(ys)) if np.isfinite(ys).any() else 0.0)
     n, mv = sample_panel(panel, grid, xs, ys, fs)

@@ -109,10 +109,15 @@ def with_layout(geometry: PageGeometry, name: str, strips: tuple[str, ...]) -> P
     """The same rows, scale and traced span read as another layout (`strips`: its rhythm strips; the rows below
     them keep no panel)."""
     baselines = {p.row: p.baseline for p in geometry.panels}
-    x0 = min(p.x_start - p.t_start * geometry.px_per_s for p in geometry.panels)
-    duration = max(p.t_end for p in geometry.panels)
+    x0, duration = trace_span(geometry)
     panels = _panels(name, strips, x0, duration, geometry.px_per_s, [baselines[r] for r in sorted(baselines)])
     return dataclasses.replace(geometry, panels=panels, layout=name)
+
+
+def trace_span(geometry: PageGeometry) -> tuple[float, float]:
+    """(x of the page's t = 0, duration s) of the traced span its panels cover."""
+    return (min(p.x_start - p.t_start * geometry.px_per_s for p in geometry.panels),
+            max(p.t_end for p in geometry.panels))
 
 
 def _panels(name: str, strips: tuple[str, ...] | None, x0: float, duration: float, px_per_s: float,
