@@ -36,6 +36,9 @@ SCP_TO_LABEL: dict[str, str] = {
 }
 # CPSC 2018 abbreviations, as in the first 2020 Challenge release (`#Dx: AF,RBBB`).
 CPSC_TO_LABEL: dict[str, str] = {"I-AVB": "1dAVb", "RBBB": "RBBB", "LBBB": "LBBB", "AF": "AF"}
+# Labels CPSC 2018's nine-class scheme has no statement for (sinus brady- and tachycardia): a CPSC record without
+# them is unassessed for them, not negative (../shared/data/README.md).
+CPSC_UNASSESSED: tuple[str, ...] = tuple(label for label in LABELS if label not in CPSC_TO_LABEL.values())
 # CODE-15% exams.csv columns carry the label codes themselves.
 CODE15_COLUMNS: tuple[str, ...] = LABELS
 

@@ -15,6 +15,7 @@ import torch
 from click.testing import CliRunner
 from sklearn.metrics import confusion_matrix, f1_score
 
+import vizecg.evaluation.benchmark as benchmark_module
 from cli.vizecg import main
 from ecgprint.dataset.build import build
 from ecgprint.dataset.plan import make_plan, source_items
@@ -124,6 +125,18 @@ def test_a_fold_subset_reuses_its_runs_and_reports_only_its_pages(kfold, synthet
     pd.testing.assert_frame_equal(part, full[full["fold"] != "fold1"].reset_index(drop=True))
     with pytest.raises(ValueError, match="at least two"):
         run_benchmark(tiny_config(synthetic, epochs=1), real, subset, CPU, workers=0, progress=False, only=["fold1"])
+
+
+def test_labels_a_source_cannot_state_are_unassessed_not_negative(real, monkeypatch):
+    """CPSC 2018's scheme has no sinus brady-/tachycardia statement: its pages are NaN (neither way) for SB and ST,
+    and keep 0/1 for the labels it assesses."""
+    from ecgprint.labels import CPSC_UNASSESSED
+
+    assert CPSC_UNASSESSED == ("SB", "ST")
+    monkeypatch.setitem(benchmark_module.UNASSESSED, "real", CPSC_UNASSESSED)
+    pages = real_pages(real)
+    assert pages[["SB", "ST"]].isna().all().all()
+    assert pages[["1dAVb", "RBBB", "LBBB", "AF"]].isin([0, 1]).all().all()
 
 
 def test_folds_are_patient_disjoint_and_an_overlap_is_refused(real, tmp_path):

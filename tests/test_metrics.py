@@ -148,3 +148,25 @@ def test_paired_difference_is_the_difference_of_the_two_evaluations_with_a_tight
         # pairing removes the page-to-page variation both models share: narrower than either model's own CI
         assert high - low < 0.8 * (ra.get(metric, "macro")[2] - ra.get(metric, "macro")[1])
     assert paired_difference(y, a, t, a, t, n_bootstrap=50) == (0.0, 0.0, 0.0)
+
+
+def test_an_unassessed_label_counts_neither_as_positive_nor_as_negative():
+    """NaN in y_true (a source with no statement for the label): that label's metrics, FPR and threshold are those
+    of the assessed rows alone, and the other labels of the same rows still count."""
+    from vizecg.evaluation.metrics import false_positive_rate
+
+    y, s = random_case(n=80, k=2, seed=6)
+    s[:20, 1] = 0.99                      # confident calls on rows whose label b is unassessed
+    masked = y.astype(float)
+    masked[:20, 1] = np.nan
+    report = metrics_report(masked, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=1)
+    kept = metrics_report(y[20:, 1:], s[20:, 1:], [0.5], labels=("b",), n_bootstrap=1)
+    whole = metrics_report(y, s, [0.5, 0.5], labels=("a", "b"), n_bootstrap=1)
+    for metric in METRICS:
+        assert report.get(metric, "b")[0] == pytest.approx(kept.get(metric, "b")[0])
+        assert report.get(metric, "a")[0] == pytest.approx(whole.get(metric, "a")[0])
+    assert report.n_positive.tolist() == [y[:, 0].sum(), y[20:, 1].sum()]
+    fpr = false_positive_rate(masked, s, [0.5, 0.5], n_bootstrap=1)[0]
+    negatives = y[20:, 1] == 0
+    assert fpr[1] == pytest.approx((s[20:, 1][negatives] >= 0.5).mean())
+    assert select_thresholds(masked, s)[1] == select_thresholds(y[20:, 1:], s[20:, 1:])[0]

@@ -67,7 +67,7 @@ def test_weighted_rows_equal_scikit_learn_sample_weights(seed, kind):
     counts = rng.integers(0, 4, len(y)).astype(float)
     counts[:2] = 1                                   # keep both classes in every label
     for w in (counts, rng.uniform(0.1, 3.0, len(y))):
-        table = _table(y.astype(bool), s, thresholds, w[None])
+        table = _table(y.astype(bool), s, thresholds, w[None], np.ones(y.shape, bool))
         reference = sklearn_table(y, s, thresholds, w)
         for metric in METRICS:
             np.testing.assert_allclose(table[metric][0], reference[metric], rtol=0, atol=1e-9, err_msg=metric)

@@ -12,6 +12,7 @@ from ecgprint.raster import grid_canvas
 from ecgprint.render import RenderConfig, render
 from ecgprint.synth import example_record
 from tests.vizecg_helpers import one_thread, save_untrained_checkpoint, save_untrained_reader  # noqa: F401
+from vizecg.models import VizECGNet
 from vizecg.page_signal import PageSignal, page_offset, page_signal
 from vizecg.predict import Predictor, Reader
 from vizecg.preprocess import InputSpec
@@ -101,3 +102,21 @@ def test_the_bundled_models_call_no_label_on_the_readmes_normal_example_page(tmp
     page, = sorted(tmp_path.glob("*.png"))
     entry, = Predictor().predict_files([page])
     assert entry.ecg_found and entry.route == "reader" and not any(entry.decisions.values()), entry
+
+
+def test_an_unassessed_label_gives_no_training_signal():
+    """A label that is NaN (not assessed) on every row: its output row of the head never moves from its seeded
+    initial value, while the assessed labels' rows learn."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 0.3, (64, SPEC.signal_samples, 12)).astype(np.float32)
+    y = (rng.random((64, 6)) < 0.3).astype(np.float32)
+    y[:, 3] = np.nan
+    torch.manual_seed(3)
+    initial = VizECGNet(reader_config()).state_dict()
+    trained = train_reader(x, y, 1, seed=3).state_dict()
+    last = [name for name in trained if name.startswith("signal_head") and trained[name].dim() == 2][-1]
+    bias = last.replace("weight", "bias")
+    for name in (last, bias):
+        assert torch.equal(trained[name][3], initial[name][3])
+        assert not torch.equal(trained[name][0], initial[name][0])
+    assert all(torch.isfinite(v).all() for v in trained.values() if v.is_floating_point())

@@ -80,6 +80,7 @@ class OnnxReader(SignalReader):
         self.thresholds = np.asarray(metadata(path, meta, "thresholds"))
         spec = metadata(path, meta, "input")
         self.spec = InputSpec(signal_fs=spec["signal_fs"], signal_samples=spec["signal_samples"])
+        self.find_stack(path)
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"signal": batch})[0]

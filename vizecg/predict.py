@@ -26,6 +26,7 @@ class Reader(SignalReader):
         self.model, meta = load_reader(path, device)
         self.device, self.labels, self.spec = device, meta.labels, meta.spec
         self.thresholds = np.asarray(meta.thresholds["signal"])
+        self.find_stack(path)
 
     @torch.no_grad()
     def run(self, batch: np.ndarray) -> np.ndarray:

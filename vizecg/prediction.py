@@ -17,6 +17,7 @@ from ecgprint.regular_file import read_capped
 from vizecg.page_signal import PageSignal, page_signal
 from vizecg.preprocess import InputSpec, image_array
 from vizecg.presence_input import PresenceScorer
+from vizecg.stacker import Stacker, stack_path
 
 MAX_FILE_BYTES = MAX_IMAGE_BYTES   # refuse larger files before reading them (the pixel cap applies after)
 
@@ -72,17 +73,36 @@ def reader_path(reader: str | Path | None, ckpt: str | Path | None, bundled: Pat
 class SignalReader:
     """What every engine's reader shares: the page read into the model's signal input (vizecg.page_signal), then
     `run` (float32 [B, 12, samples] -> probabilities [B, labels]) and per-label `thresholds` chosen on out-of-fold
-    real pages (benchmarks/digitize_then_classify.py)."""
+    real pages (benchmarks/digitize_then_classify.py), refined by the reader's stacker when it has one."""
 
     labels: tuple[str, ...]
     thresholds: np.ndarray
     spec: InputSpec
+    stack: Stacker | None = None
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def read(self, image: np.ndarray) -> PageSignal:
         return page_signal(image, self.spec)
+
+    def find_stack(self, reader: str | Path) -> None:
+        """Use the stacker beside the reader file (vizecg.stacker.stack_path) if there is one; ValueError naming it
+        when its labels differ from the reader's."""
+        path = stack_path(reader)
+        if path.is_file():
+            self.stack = Stacker.load(path)
+            if self.stack.labels != tuple(self.labels):
+                raise ValueError(f"{path}: labels {list(self.stack.labels)} differ from the reader's "
+                                 f"{list(self.labels)}")
+
+    def classify(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities [B, labels], thresholds [labels]) of page signals: the reader's, or with a stacker its
+        combination of them with the pages' rhythm measurements, at the stacker's thresholds."""
+        probabilities = self.run(batch).astype(np.float64)
+        if self.stack is None:
+            return probabilities, self.thresholds
+        return self.stack.classify(batch, probabilities, self.spec.signal_fs), self.stack.thresholds
 
 
 class ImagePredictor:
@@ -134,10 +154,13 @@ class ImagePredictor:
             items, pending[route] = pending[route], []
             if not items:
                 return
-            engine = self.reader if route == "reader" else self
-            probabilities = engine.run(np.stack([x for _, x, _ in items])).astype(np.float64)
+            batch = np.stack([x for _, x, _ in items])
+            if route == "reader":
+                probabilities, thresholds = self.reader.classify(batch)   # type: ignore[union-attr]
+            else:
+                probabilities, thresholds = self.run(batch).astype(np.float64), self.thresholds
             for (slot, _, (name, score, ok, read)), row in zip(items, probabilities):
-                entries[slot] = self.prediction(name, row, engine.thresholds, score, ok, route, read)
+                entries[slot] = self.prediction(name, row, thresholds, score, ok, route, read)
 
         for item in named:
             entries.append(item if isinstance(item, FileError) else None)

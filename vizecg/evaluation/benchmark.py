@@ -20,7 +20,7 @@ import torch
 from ecgprint.dataset.manifest import Manifest
 from ecgprint.dataset.plan import assign_split, source_items
 from ecgprint.dataset.recipe import load_recipe
-from ecgprint.labels import LABELS
+from ecgprint.labels import CPSC_UNASSESSED, LABELS
 from vizecg.data import ShardDataset, make_loader
 from vizecg.evaluation.benchmark_report import evaluation, write_benchmark
 from vizecg.evaluation.metrics import select_thresholds
@@ -31,6 +31,8 @@ from vizecg.training.runtime import Runtime, using_runtime
 from vizecg.training.trainer import BEST, TrainConfig
 
 PAGE_COLUMNS = ["id", "record_id", "patient_id", "source", "preset", "render_config", "label_vector"]
+# Labels a source's diagnosis scheme cannot state: its pages count as neither positive nor negative for them (NaN).
+UNASSESSED = {"cpsc2018": CPSC_UNASSESSED}
 
 
 def _style_groups(render_config: str) -> tuple[str, str]:
@@ -43,7 +45,8 @@ def _style_groups(render_config: str) -> tuple[str, str]:
 
 def real_pages(root: str | Path) -> pd.DataFrame:
     """One row per page of a real benchmark dataset (every split of its manifest is a fold), in ShardDataset order
-    per fold: id, record, patient, source, fold, variant, preset, layout, grid and one 0/1 column per label.
+    per fold: id, record, patient, source, fold, variant, preset, layout, grid and one 0/1 column per label (NaN
+    where the page's source does not assess the label, UNASSESSED).
     ValueError if there are fewer than two folds or a patient has pages in two folds."""
     manifest = Manifest.read(root)
     folds = [name for name in manifest.splits if manifest.split_rows(name)]
@@ -54,7 +57,9 @@ def real_pages(root: str | Path) -> pd.DataFrame:
     pages = table[["id", "record_id", "patient_id", "source", "fold", "preset"]].copy()
     pages.insert(5, "variant", [row_id.split("/")[2] for row_id in table["id"]])   # source/record/variant/...
     pages["layout"], pages["grid"] = zip(*map(_style_groups, table["render_config"]))
-    pages[list(LABELS)] = np.stack(table["label_vector"].to_numpy()).astype(int)
+    pages[list(LABELS)] = np.stack(table["label_vector"].to_numpy()).astype(float)
+    for source, labels in UNASSESSED.items():
+        pages.loc[pages["source"] == source, list(labels)] = np.nan
     check_patient_disjoint(pages)
     return pages
 

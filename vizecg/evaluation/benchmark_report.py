@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ecgprint.atomic import write_atomic
-from ecgprint.labels import LABELS
+from ecgprint.labels import CPSC_UNASSESSED, LABELS
 from vizecg.evaluation.metrics import false_positive_rate, metrics_report
 
 # Page columns the group tables split by. Per fold: pooled metrics mix independently trained models, whose
@@ -45,7 +45,8 @@ def summary(y: np.ndarray, probabilities: np.ndarray, thresholds: np.ndarray, gr
                            **{m: _value(*decided.get(m, column)) for m in ("precision", "recall", "f1")},
                            "fpr": _value(*(float(a[j]) for a in fpr))}
         if j < y.shape[1]:
-            columns[column]["positive_pages"] = int(y[:, j].sum())
+            columns[column]["positive_pages"] = int(np.nansum(y[:, j]))
+            columns[column]["assessed_pages"] = int((~np.isnan(y[:, j])).sum())
     return {"pages": len(y), "patients": len(np.unique(groups)), "columns": columns}
 
 
@@ -111,7 +112,9 @@ def benchmark_markdown(result: dict[str, Any]) -> str:
     lines = ["# Real-record benchmark\n", setup, f"- real pages: `{result['real']}`; folds: {folds}",
              f"- {boot['confidence']:.0%} percentile bootstrap CIs over patients (all pages of a patient resampled "
              f"together), {boot['resamples']} resamples; FPR = share of pages without the label called positive "
-             "for it; macro = mean over labels with positives (FPR: with negatives)", ""]
+             "for it; macro = mean over labels with positives (FPR: with negatives)",
+             "- a label a page's source does not assess (CPSC 2018 has no statement for "
+             f"{' or '.join(CPSC_UNASSESSED)}) counts neither as positive nor as negative for it", ""]
     for result_ in result["evaluations"]:
         lines += _evaluation_markdown(result_)
     lines += ["## Thresholds\n", "Each fold's pages are decided with thresholds chosen on the other folds' pages.\n",

@@ -2,6 +2,8 @@
 
 Every metric is computed from per-row weights: ones for the point estimate, bootstrap resample counts for the
 CIs, so both go through the same code. Labels without positives give NaN (reported, left out of macro means).
+A NaN in y_true means the label was not assessed for that row (e.g. a source whose diagnosis scheme has no such
+statement): the row counts for the label's metrics neither as positive nor as negative.
 Resamples draw rows, or whole groups of rows (`groups`, e.g. all pages of one record) so that several pages of
 one record do not narrow the CIs as if they were independent.
 """
@@ -21,17 +23,19 @@ METRICS = ("precision", "recall", "f1", "auroc", "auprc")   # rows of MetricsRep
 BOOTSTRAP_CELLS = 2_000_000  # resamples x rows x labels per chunk: bounds bootstrap memory (16 MB per array)
 
 
-def _check(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Validate and return (bool [n, K], float [n, K]); 1-D inputs are one label."""
-    y, s = np.asarray(y_true), np.asarray(scores, dtype=np.float64)
+def _check(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate and return (positive bool [n, K], scores float [n, K], assessed bool [n, K]); 1-D inputs are one
+    label."""
+    y, s = np.asarray(y_true, dtype=np.float64), np.asarray(scores, dtype=np.float64)
     y, s = (y[:, None], s[:, None]) if y.ndim == 1 else (y, s)
     if y.ndim != 2 or y.shape != s.shape or y.shape[0] == 0:
         raise ValueError(f"y_true and scores must be non-empty [n, labels] of equal shape, got {y.shape}, {s.shape}")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("y_true must hold only 0/1")
+    assessed = ~np.isnan(y)
+    if not np.isin(y[assessed], (0, 1)).all():
+        raise ValueError("y_true must hold only 0/1 (or NaN: not assessed)")
     if not np.isfinite(s).all():
         raise ValueError("scores must be finite")
-    return y.astype(bool), s
+    return y == 1, s, assessed
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -62,10 +66,13 @@ def _ranking(y: np.ndarray, s: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, n
     return auroc, auprc
 
 
-def _table(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
-    """Every metric for weight rows w [R, n]: {metric: [R, K + 2]}, columns = labels, macro, micro."""
+def _table(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, w: np.ndarray,
+           assessed: np.ndarray) -> dict[str, np.ndarray]:
+    """Every metric for weight rows w [R, n] over the assessed cells: {metric: [R, K + 2]}, columns = labels, macro,
+    micro."""
     pred = s >= thresholds
-    tp, fp, fn = w @ (y & pred), w @ (~y & pred), w @ (y & ~pred)     # [R, K] weighted counts
+    neg = ~y & assessed
+    tp, fp, fn = w @ (y & pred), w @ (neg & pred), w @ (y & ~pred)     # [R, K] weighted counts
     has_pos = (tp + fn) > 0
 
     def counts_metrics(tp, fp, fn):
@@ -76,10 +83,10 @@ def _table(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, w: np.ndarray) 
     per_label = {k: np.where(has_pos, v, np.nan) for k, v in counts_metrics(tp, fp, fn).items()}
     micro = counts_metrics(tp.sum(1), fp.sum(1), fn.sum(1))
     micro = {k: np.where(has_pos.any(axis=1), v, np.nan) for k, v in micro.items()}
-    ranking = [_ranking(y[:, k], s[:, k], w) for k in range(y.shape[1])]
+    ranking = [_ranking(y[:, k], s[:, k], w * assessed[:, k]) for k in range(y.shape[1])]
     per_label["auroc"] = np.stack([r[0] for r in ranking], axis=1)
     per_label["auprc"] = np.stack([r[1] for r in ranking], axis=1)
-    flat_w = np.repeat(w, y.shape[1], axis=1)                         # micro ranking: every (row, label) pair
+    flat_w = np.repeat(w, y.shape[1], axis=1) * assessed.reshape(-1)  # micro ranking: every assessed (row, label)
     micro["auroc"], micro["auprc"] = _ranking(y.reshape(-1), s.reshape(-1), flat_w)
     return {m: np.column_stack([per_label[m], _nanmean(per_label[m]), micro[m]]) for m in METRICS}
 
@@ -127,14 +134,15 @@ def select_thresholds(y_val: np.ndarray, scores_val: np.ndarray, default: float 
     """Per-label threshold maximising F1 on validation data (predict positive when score >= threshold).
 
     Candidates are the distinct scores; ties in F1 go to the highest threshold. A label with no validation
-    positives gets `default`.
+    positives gets `default`. Rows where a label was not assessed (NaN) are left out of its choice.
     """
-    y, s = _check(y_val, scores_val)
+    y, s, assessed = _check(y_val, scores_val)
     thresholds = np.full(y.shape[1], float(default))
     for k in range(y.shape[1]):
         if not y[:, k].any():
             continue
-        order = np.argsort(-s[:, k], kind="stable")
+        rows = np.flatnonzero(assessed[:, k])
+        order = rows[np.argsort(-s[rows, k], kind="stable")]
         s_sorted, y_sorted = s[order, k], y[order, k]
         last = np.flatnonzero(np.r_[s_sorted[1:] != s_sorted[:-1], True])   # last row of each tie group
         tp = np.cumsum(y_sorted)[last]
@@ -191,7 +199,7 @@ def metrics_report(y_true: np.ndarray, scores: np.ndarray, thresholds: Sequence[
     """Per-label, macro and micro metrics at fixed thresholds (chosen on validation, never on these rows),
     with percentile bootstrap CIs over rows, or over `groups` of rows (seeded; NaN resamples, e.g. without
     positives, are skipped)."""
-    y, s = _check(y_true, scores)
+    y, s, assessed = _check(y_true, scores)
     thresholds = np.asarray(thresholds, dtype=np.float64)
     if thresholds.shape != (y.shape[1],) or len(labels) != y.shape[1]:
         raise ValueError(f"need one threshold and one label name per column ({y.shape[1]}), "
@@ -200,8 +208,8 @@ def metrics_report(y_true: np.ndarray, scores: np.ndarray, thresholds: Sequence[
         raise ValueError(f"need n_bootstrap >= 1 and 0 < confidence < 1, got {n_bootstrap}, {confidence}")
     n = y.shape[0]
     weights = _bootstrap_weights(n, y.shape[1], n_bootstrap, seed, _group_index(groups, n))
-    point = _table(y, s, thresholds, np.ones((1, n)))
-    boots = [_table(y, s, thresholds, w) for w in weights]
+    point = _table(y, s, thresholds, np.ones((1, n)), assessed)
+    boots = [_table(y, s, thresholds, w, assessed) for w in weights]
     low, high = _interval(np.stack([np.concatenate([b[m] for b in boots]) for m in METRICS], axis=1), confidence)
     return MetricsReport(tuple(labels), thresholds, y.sum(axis=0), np.stack([point[m][0] for m in METRICS]),
                          low, high, n, n_bootstrap, confidence, seed)
@@ -213,8 +221,8 @@ def paired_difference(y_true: np.ndarray, scores_a: np.ndarray, thresholds_a: Se
                       seed: int = 0) -> tuple[float, float, float]:
     """(difference, low, high) of metric(a) - metric(b) on the same rows: both are scored on each resample of
     the rows (a paired bootstrap), so the page-to-page variation they share cancels out of the CI."""
-    y, a = _check(y_true, scores_a)
-    _, b = _check(y_true, scores_b)
+    y, a, assessed = _check(y_true, scores_a)
+    _, b, _ = _check(y_true, scores_b)
     columns = (*range(y.shape[1]), "macro", "micro")
     if metric not in METRICS or column not in ("macro", "micro"):
         raise ValueError(f"metric must be one of {METRICS} and column 'macro' or 'micro', got {metric!r}, {column!r}")
@@ -222,7 +230,8 @@ def paired_difference(y_true: np.ndarray, scores_a: np.ndarray, thresholds_a: Se
     thresholds = [np.asarray(t, dtype=np.float64) for t in (thresholds_a, thresholds_b)]
 
     def diff(w: np.ndarray) -> np.ndarray:
-        return _table(y, a, thresholds[0], w)[metric][:, j] - _table(y, b, thresholds[1], w)[metric][:, j]
+        return (_table(y, a, thresholds[0], w, assessed)[metric][:, j]
+                - _table(y, b, thresholds[1], w, assessed)[metric][:, j])
 
     point = float(diff(np.ones((1, y.shape[0])))[0])
     boots = np.concatenate([diff(w) for w in _bootstrap_weights(y.shape[0], y.shape[1], n_bootstrap, seed)])
@@ -230,10 +239,12 @@ def paired_difference(y_true: np.ndarray, scores_a: np.ndarray, thresholds_a: Se
     return point, float(low), float(high)
 
 
-def _false_positive_rates(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """FP / (FP + TN) for weight rows w [R, n] -> [R, K + 2]: labels, macro (mean over labels), micro (pooled)."""
-    pred = s >= thresholds
-    fp, tn = w @ (~y & pred), w @ (~y & ~pred)
+def _false_positive_rates(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, w: np.ndarray,
+                          assessed: np.ndarray) -> np.ndarray:
+    """FP / (FP + TN) over the assessed cells for weight rows w [R, n] -> [R, K + 2]: labels, macro (mean over
+    labels), micro (pooled)."""
+    pred, neg = s >= thresholds, ~y & assessed
+    fp, tn = w @ (neg & pred), w @ (neg & ~pred)
     per_label = _divide(fp, fp + tn)
     return np.column_stack([per_label, _nanmean(per_label), _divide(fp.sum(axis=1), (fp + tn).sum(axis=1))])
 
@@ -243,12 +254,13 @@ def false_positive_rate(y_true: np.ndarray, scores: np.ndarray, thresholds: Sequ
                         groups: Sequence | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(value, low, high), each [labels + macro + micro]: the share of rows without a label that are called
     positive for it (NaN for a label every row has), with the same bootstrap CIs as metrics_report."""
-    y, s = _check(y_true, scores)
+    y, s, assessed = _check(y_true, scores)
     thresholds = np.asarray(thresholds, dtype=np.float64)
     if thresholds.shape != (y.shape[1],) or n_bootstrap < 1:
         raise ValueError(f"need one threshold per column ({y.shape[1]}) and n_bootstrap >= 1, "
                          f"got {thresholds.shape}, {n_bootstrap}")
     n = y.shape[0]
     weights = _bootstrap_weights(n, y.shape[1], n_bootstrap, seed, _group_index(groups, n))
-    low, high = _interval(np.concatenate([_false_positive_rates(y, s, thresholds, w) for w in weights]), confidence)
-    return _false_positive_rates(y, s, thresholds, np.ones((1, n)))[0], low, high
+    low, high = _interval(np.concatenate([_false_positive_rates(y, s, thresholds, w, assessed) for w in weights]),
+                          confidence)
+    return _false_positive_rates(y, s, thresholds, np.ones((1, n)), assessed)[0], low, high

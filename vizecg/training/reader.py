@@ -55,11 +55,15 @@ def jitter(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
 
 
 def train_reader(x: np.ndarray, y: np.ndarray, epochs: int, seed: int, config: VizECGNetConfig | None = None,
-                 spec: InputSpec = InputSpec()) -> VizECGNet:
-    """Train on stored signals x [n, samples, 12] with labels y [n, labels]: Adam 1e-3 cosine-annealed, batch 32,
-    BCE; each batch printed-masked and jittered afresh. Deterministic for a seed on one thread."""
+                 spec: InputSpec = InputSpec(), read: np.ndarray | None = None) -> VizECGNet:
+    """Train on signals x [n, samples, 12] with labels y [n, labels] (NaN: not assessed, no loss): Adam 1e-3
+    cosine-annealed, batch 32, BCE; each batch jittered afresh and, except rows `read` [n] bool (signals already read
+    off pages by the digitizer), printed-masked. Deterministic for a seed on one thread."""
     if x.ndim != 3 or x.shape[1:] != (spec.signal_samples, 12) or len(y) != len(x):
         raise ValueError(f"need signals [n, {spec.signal_samples}, 12] and labels [n, k], got {x.shape}, {y.shape}")
+    read = np.zeros(len(x), bool) if read is None else np.asarray(read, bool)
+    assessed = (~np.isnan(y)).astype(np.float32)
+    y = np.nan_to_num(y).astype(np.float32)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = VizECGNet(config or reader_config())
@@ -71,9 +75,12 @@ def train_reader(x: np.ndarray, y: np.ndarray, epochs: int, seed: int, config: V
         order = rng.permutation(len(x))
         for b in range(steps):
             idx = order[b * BATCH:(b + 1) * BATCH]
-            batch = jitter(rng, x[idx] * printed_mask(rng, len(idx), spec))
+            mask = np.where(read[idx, None, None], np.float32(1), printed_mask(rng, len(idx), spec))
+            batch = jitter(rng, x[idx] * mask)
             logits = model(torch.from_numpy(batch.transpose(0, 2, 1).copy()), None).signal
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.from_numpy(y[idx]))
+            weight = torch.from_numpy(assessed[idx])
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, torch.from_numpy(y[idx]), weight, reduction="sum") / weight.sum().clamp(min=1.0)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
