@@ -14,7 +14,7 @@ from ..leads import STANDARD_LEADS, parse_lead_ref
 from ..record import Record
 from .grid import Darkness, GridFit, darkness, ink_mask
 from .layout import LETTER_WIDTH_MM, PageGeometry, PanelGeometry, detect_layout, line_width, trace_span, with_layout
-from .layout_choice import CANDIDATES, DEFAULT_STRIPS, limb_inconsistency, strip_lead
+from .layout_choice import CANDIDATES, DEFAULT_STRIPS, MISFIT_WEIGHT, limb_inconsistency, strip_lead
 from .rectify import fit_grid
 from .trace import row_path, sample_panel
 
@@ -124,13 +124,14 @@ def _extract(ink: np.ndarray, dark: Darkness, fit: GridFit, geometry: PageGeomet
 
 def _reading(geometry: PageGeometry, name: str, strips: int, traced: dict, fs: float) -> tuple[PageGeometry, float]:
     """The page read as layout `name` with `strips` rhythm strips, each named by the grid panel it repeats, and how
-    badly that reading fits: its grid's limb-lead inconsistency plus, per strip, 1 - its match's correlation."""
+    badly that reading fits: its grid's limb-lead inconsistency plus, per strip, 1 - its match's correlation, times
+    the layout's MISFIT_WEIGHT (a rare order must fit clearly better)."""
     grid = with_layout(geometry, name, ())
     signal = _sample(grid, traced, fs)
     first = max(p.row for p in grid.panels) + 1
     matches = [strip_lead(signal, _whole_row(grid, first + k, traced, fs), fs, DEFAULT_STRIPS[k])
                for k in range(strips)]
-    misfit = limb_inconsistency(signal) + sum(1 - r for _, r in matches)
+    misfit = (limb_inconsistency(signal) + sum(1 - r for _, r in matches)) * MISFIT_WEIGHT.get(name, 1.0)
     return with_layout(geometry, name, tuple(lead for lead, _ in matches)), misfit
 
 
