@@ -17,6 +17,7 @@ MIN_RUN_S = 0.5        # a lead needs this much printed signal to take part
 ENVELOPE_S = 0.04      # smoothing of the QRS slope envelope
 REFRACTORY_S = 0.27    # beats closer than this are one beat (up to ~220 bpm)
 BEAT_S = 0.45          # median beats span R - BEAT_S .. R + BEAT_S
+FLAT_SLOPE_MV = 1e-4   # a lead whose 99th-percentile slope (mV per sample) is below this is flat: filter round-off
 
 
 def _filtered(x: np.ndarray, fs: float, low: float, high: float) -> np.ndarray:
@@ -33,7 +34,7 @@ def _envelope(x: np.ndarray, printed: np.ndarray, fs: float) -> tuple[np.ndarray
     total, cover = np.zeros(x.shape[1]), np.zeros(x.shape[1])
     for k in np.flatnonzero(printed.sum(axis=1) >= MIN_RUN_S * fs):
         scale = np.percentile(slope[k][printed[k]], 99)
-        if scale > 0:
+        if scale > FLAT_SLOPE_MV:
             total += np.minimum(slope[k] / scale, 2.0)
             cover += printed[k]
     width = max(1, int(ENVELOPE_S * fs))
