@@ -97,6 +97,15 @@ def test_fit_is_scikit_learns_l2_logistic_regression_and_leaves_unassessed_rows_
                                reference_probability(x, stack, 0), rtol=1e-12)
 
 
+def test_a_label_without_positives_in_the_fitting_pages_keeps_the_readers_probability():
+    """With two folds, one fold can hold no AF page: fitting on it must not turn AF's ranking upside down."""
+    features, probabilities, y = fitting_case(2)
+    y[:, 4] = 0.0
+    stacked = fit_stacker(features, probabilities, y, LABELS).probabilities(features, probabilities)
+    np.testing.assert_allclose(stacked[:, 4], np.clip(probabilities[:, 4], 1e-6, 1 - 1e-6), rtol=1e-9)
+    assert not np.allclose(stacked[:, 0], probabilities[:, 0], rtol=1e-3)
+
+
 def reference_probability(x: np.ndarray, stack: Stacker, k: int) -> np.ndarray:
     return 1 / (1 + np.exp(-(x @ stack.weights[k] + stack.intercept[k])))
 

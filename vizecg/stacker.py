@@ -90,7 +90,8 @@ def fit_stacker(features: np.ndarray, probabilities: np.ndarray, y: np.ndarray, 
                 c: float = C) -> Stacker:
     """Fit on rows [n] of rhythm features, reader probabilities and labels y [n, labels] (NaN: not assessed, left
     out of that label's fit): minimises the summed log loss + |w|^2 / (2c) per label (scikit-learn's
-    LogisticRegression objective), with L-BFGS. Thresholds are 0.5; dataclasses.replace sets the chosen ones."""
+    LogisticRegression objective), with L-BFGS. A label whose rows hold one class only (no positive page in the
+    fitting folds) keeps the reader's probability. Thresholds are 0.5; dataclasses.replace sets the chosen ones."""
     from scipy.optimize import minimize
 
     median = np.nanmedian(features, axis=0)
@@ -103,6 +104,10 @@ def fit_stacker(features: np.ndarray, probabilities: np.ndarray, y: np.ndarray, 
     for k in range(len(labels)):
         rows = ~np.isnan(y[:, k])
         xk, yk = x[rows], y[rows, k]
+        if len(np.unique(yk)) < 2:
+            own = len(median) + k   # z = the reader's logit, undoing its standardisation
+            weights[k, own], intercept[k] = scale[own], mean[own]
+            continue
 
         def loss(theta: np.ndarray, xk: np.ndarray = xk, yk: np.ndarray = yk) -> tuple[float, np.ndarray]:
             z = xk @ theta[:-1] + theta[-1]
