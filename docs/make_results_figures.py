@@ -1,8 +1,11 @@
-"""docs/results.md's figures from the JSON that `vizecg evaluate` and `vizecg ablate` write:
-per_label.png (per-label F1 and AUROC of both streams, 95 % CIs) and ablation.png (paired differences).
+"""docs/results.md's figures from the JSON that `vizecg evaluate`, `vizecg ablate` and
+benchmarks/digitize_then_classify.py write: per_label.png (per-label F1 and AUROC of both streams, 95 % CIs),
+ablation.png (paired differences) and deployed_route.png (the reader route out of fold on real pages). Each
+figure is drawn when its JSON is given.
 
     vizecg evaluate --ckpt vizecg/weights/vizecg.pt --data vizecg_train --split test -o eval
-    python docs/make_results_figures.py --evaluation eval/evaluation_test.json --ablation abl8/ablation.json
+    python docs/make_results_figures.py --evaluation eval/evaluation_test.json --ablation abl8/ablation.json \
+        --route dtc9.json
 """
 
 from __future__ import annotations
@@ -21,6 +24,13 @@ from ecgprint.labels import LABELS  # noqa: E402
 
 IMG = Path(__file__).resolve().parent / "img" / "results"
 COLOURS = {"image": "#c0392b", "signal": "#2c3e50"}
+ROUTE = {"true": ("stored signal (ceiling)", "#95a5a6"), "dig": ("reader on the read page", "#2980b9"),
+         "stack": ("reader + stacker (deployed)", "#c0392b")}
+ROUTE_GROUPS = (("variant", ("classic", "style1", "style2", "style3", "style4")),
+                ("preset", ("clean", "scan", "photo")),
+                ("source", ("cinc2021", "cpsc2018", "ludb")),
+                ("layout", ("3x4", "3x4+II", "3x4_cabrera+II", "6x2", "3x4+II,V1,V5", "12x1")),
+                ("grid", ("red", "green", "grey", "none")))
 
 
 def per_label(evaluation: dict, path: Path) -> None:
@@ -68,15 +78,58 @@ def ablation(summary: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def deployed_route(result: dict, path: Path) -> None:
+    """Per-label AUROC and F1 (out of fold, 95 % CIs over patients) of each input kind, and macro AUROC per group."""
+    columns = [*LABELS, "macro"]
+    fig = plt.figure(figsize=(12, 6.4))
+    grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.1))
+    for col, (metric, title) in enumerate((("auroc", "AUROC"), ("f1", "F1 at cross-fold thresholds"))):
+        ax = fig.add_subplot(grid[0, col])
+        for k, kind in enumerate(ROUTE):
+            cells = [result[kind]["all"]["overall"]["columns"][c][metric] for c in columns]
+            values = np.array([c["value"] for c in cells])
+            errors = np.abs(np.array([c["ci"] for c in cells]).T - values)
+            ax.bar(np.arange(len(columns)) + (k - 1) * 0.27, values, 0.27, yerr=errors, capsize=2,
+                   color=ROUTE[kind][1], label=ROUTE[kind][0])
+        ax.set_xticks(np.arange(len(columns)), columns)
+        ax.set_ylim(0.5 if metric == "auroc" else 0.0, 1.0)
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    ax = fig.add_subplot(grid[1, :])
+    names = [(grouping, value) for grouping, values in ROUTE_GROUPS for value in values]
+    for k, kind in enumerate(ROUTE):
+        groups = result[kind]["all"]["groups"]
+        values = [groups[grouping][value]["columns"]["macro"]["auroc"]["value"] for grouping, value in names]
+        ax.bar(np.arange(len(names)) + (k - 1) * 0.27, values, 0.27, color=ROUTE[kind][1])
+    ax.axhline(0.92, color="#27ae60", lw=1, ls="--", label="issue 13 goal (0.92)")
+    ax.set_xticks(np.arange(len(names)), [value for _, value in names], rotation=35, ha="right", fontsize=8)
+    ax.set_ylim(0.5, 1.0)
+    ax.set_ylabel("macro AUROC")
+    ax.set_title("Macro AUROC per drawing style, preset, source, layout and grid", fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    extra = ax.get_legend_handles_labels()
+    fig.legend(handles + extra[0], labels + extra[1], loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.suptitle(f"Real-record benchmark, out of fold: {result['pages']} pages, {result['refused']:.1%} refused by "
+                 "the digitizer (scored as prevalence)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--evaluation", required=True, help="evaluation_test.json of the bundled checkpoint")
-    parser.add_argument("--ablation", required=True, help="ablation.json of a vizecg ablate run")
+    parser.add_argument("--evaluation", help="evaluation_test.json of the bundled checkpoint")
+    parser.add_argument("--ablation", help="ablation.json of a vizecg ablate run")
+    parser.add_argument("--route", help="the JSON line benchmarks/digitize_then_classify.py prints")
     args = parser.parse_args()
     IMG.mkdir(parents=True, exist_ok=True)
-    per_label(json.loads(Path(args.evaluation).read_text()), IMG / "per_label.png")
-    ablation(json.loads(Path(args.ablation).read_text()), IMG / "ablation.png")
-    print(f"wrote {IMG / 'per_label.png'} and {IMG / 'ablation.png'}")
+    figures = ((args.evaluation, per_label, "per_label.png"), (args.ablation, ablation, "ablation.png"),
+               (args.route, deployed_route, "deployed_route.png"))
+    for source, draw, name in figures:
+        if source:
+            draw(json.loads(Path(source).read_text().strip().splitlines()[-1]), IMG / name)
+            print(f"wrote {IMG / name}")
 
 
 if __name__ == "__main__":
