@@ -33,18 +33,22 @@ ROUTE_GROUPS = (("variant", ("classic", "style1", "style2", "style3", "style4"))
                 ("grid", ("red", "green", "grey", "none")))
 
 
+def ci_bars(ax: plt.Axes, cells: list[dict], offset: float, width: float, **style) -> None:
+    """One bar per metric cell ({"value", "ci"}), shifted by offset bar widths, error bars = its CI."""
+    values = np.array([c["value"] for c in cells])
+    errors = np.abs(np.array([c["ci"] for c in cells]).T - values)
+    ax.bar(np.arange(len(cells)) + offset * width, values, width, yerr=errors, capsize=2, **style)
+
+
 def per_label(evaluation: dict, path: Path) -> None:
     """Bars per label (and macro) for each stream, error bars = bootstrap CI."""
     columns = [*LABELS, "macro"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.7), sharey=False)
     for ax, metric, title in zip(axes, ("f1", "auroc"), ("F1 at validation thresholds", "AUROC")):
         for k, stream in enumerate(("image", "signal")):
-            cells = [evaluation["streams"][stream]["columns"][c][metric] for c in columns]
-            values = np.array([c["value"] for c in cells])
-            errors = np.abs(np.array([c["ci"] for c in cells]).T - values)
-            x = np.arange(len(columns)) + (k - 0.5) * 0.38
-            ax.bar(x, values, 0.38, yerr=errors, capsize=2, color=COLOURS[stream],
-                   label=f"{stream} stream" + (" (deployed)" if stream == "image" else " (teacher)"))
+            ci_bars(ax, [evaluation["streams"][stream]["columns"][c][metric] for c in columns], k - 0.5, 0.38,
+                    color=COLOURS[stream],
+                    label=f"{stream} stream" + (" (deployed)" if stream == "image" else " (teacher)"))
         ax.set_xticks(np.arange(len(columns)), columns)
         ax.set_ylim(0.4 if metric == "f1" else 0.6, 1.0)
         ax.set_title(title, fontsize=10)
@@ -86,11 +90,8 @@ def deployed_route(result: dict, path: Path) -> None:
     for col, (metric, title) in enumerate((("auroc", "AUROC"), ("f1", "F1 at cross-fold thresholds"))):
         ax = fig.add_subplot(grid[0, col])
         for k, kind in enumerate(ROUTE):
-            cells = [result[kind]["all"]["overall"]["columns"][c][metric] for c in columns]
-            values = np.array([c["value"] for c in cells])
-            errors = np.abs(np.array([c["ci"] for c in cells]).T - values)
-            ax.bar(np.arange(len(columns)) + (k - 1) * 0.27, values, 0.27, yerr=errors, capsize=2,
-                   color=ROUTE[kind][1], label=ROUTE[kind][0])
+            ci_bars(ax, [result[kind]["all"]["overall"]["columns"][c][metric] for c in columns], k - 1, 0.27,
+                    color=ROUTE[kind][1], label=ROUTE[kind][0])
         ax.set_xticks(np.arange(len(columns)), columns)
         ax.set_ylim(0.5 if metric == "auroc" else 0.0, 1.0)
         ax.set_title(title, fontsize=10)
@@ -128,7 +129,7 @@ def main() -> None:
                (args.route, deployed_route, "deployed_route.png"))
     for source, draw, name in figures:
         if source:
-            draw(json.loads(Path(source).read_text().strip().splitlines()[-1]), IMG / name)
+            draw(json.loads(Path(source).read_text()), IMG / name)
             print(f"wrote {IMG / name}")
 
 
