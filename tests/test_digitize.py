@@ -14,6 +14,7 @@ from ecgprint.digitize.digitizer import digitize
 from ecgprint.digitize.grid import Darkness, _period_mm, ink_mask
 from ecgprint.digitize.layout_choice import limb_inconsistency, strip_lead
 from ecgprint.digitize.score import mask_unplotted, score_signals
+from ecgprint.digitize.trace import _column_runs, _nearest_run
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.render import RenderConfig, render
 from ecgprint.sources.wfdb_source import write_wfdb
@@ -154,3 +155,20 @@ def test_grown_ink_adds_a_faint_pens_flat_stretches_but_not_the_grid():
     assert grown[200].all() and not grown[100].any() and not grown[300:, 100].any()
     dark_grid = ink_mask(_faint_trace_darkness(0.28), 20.0, grow=True)
     assert dark_grid[200].mean() > 0.9 and not dark_grid[100].any() and not dark_grid[300:, 100].any()
+
+
+def test_each_columns_ink_runs_are_found_top_to_bottom_including_runs_touching_the_edges():
+    mask = np.zeros((10, 4), bool)
+    mask[0:2, 0] = mask[5, 0] = mask[8:, 0] = True          # runs at the top edge, inside, at the bottom edge
+    mask[:, 2] = True                                         # one run the column's whole height
+    mask[3:5, 3] = mask[6:8, 3] = True
+    assert _column_runs(mask) == [[(0, 1), (5, 5), (8, 9)], [], [(0, 9)], [(3, 4), (6, 7)]]
+    assert _column_runs(np.zeros((5, 0), bool)) == []
+
+
+def test_the_trace_follows_the_run_nearest_its_last_value_and_prefers_its_own_row():
+    runs = [(2, 3), (10, 12), (30, 31)]
+    assert _nearest_run(runs, prev=11.0, home=11.0, own=(5.0, 20.0), jump=3.0) == (10, 12)
+    assert _nearest_run(runs, prev=4.5, home=11.0, own=(5.0, 20.0), jump=3.0) == (2, 3)   # continues the path
+    assert _nearest_run([(30, 31)], prev=11.0, home=11.0, own=(5.0, 20.0), jump=3.0) is None   # elsewhere
+    assert _nearest_run([(6, 7), (16, 17)], prev=11.5, home=11.5, own=(0.0, 20.0), jump=3.0) == (6, 7)   # tie

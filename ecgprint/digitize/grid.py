@@ -47,16 +47,21 @@ class GridFit:
 
 def darkness(image: np.ndarray) -> Darkness:
     """Darkness maps of an RGB uint8 image, normalised by the local paper brightness."""
-    rgb = image.astype(np.float32)
-    kernel = np.ones((BG_KERNEL_PX, BG_KERNEL_PX), np.uint8)
-    paper = np.maximum(cv2.GaussianBlur(cv2.dilate(rgb, kernel), (0, 0), BG_KERNEL_PX / 2), 32.0)
-    relative = np.clip(rgb / paper, 0.0, 1.0)          # each channel against the paper's own tint
-    dark_value = 1.0 - relative.max(axis=2)
-    dark_any = 1.0 - relative.min(axis=2)
+    paper = np.maximum(_paper_brightness(image), 32.0)
+    r, g, b = cv2.split(image.astype(np.float32) / paper)      # each channel against the paper's own tint
+    dark_value = 1.0 - np.clip(np.maximum(np.maximum(r, g), b), 0.0, 1.0)
+    dark_any = 1.0 - np.clip(np.minimum(np.minimum(r, g), b), 0.0, 1.0)
     outside = ~sheet(image)
     dark_value[outside] = 0.0          # the surround is not ink: next to the sheet it looks dark against the paper
     dark_any[outside] = 0.0
     return Darkness(dark_value, dark_any, _ink_threshold(dark_value))
+
+
+def _paper_brightness(image: np.ndarray) -> np.ndarray:
+    """float32 [h, w, 3] local paper brightness: the max over BG_KERNEL_PX, smoothed by a Gaussian of half that
+    width."""
+    lit = cv2.dilate(image, np.ones((BG_KERNEL_PX, BG_KERNEL_PX), np.uint8)).astype(np.float32)
+    return cv2.GaussianBlur(lit, (0, 0), BG_KERNEL_PX / 2)
 
 
 def sheet(image: np.ndarray) -> np.ndarray:

@@ -22,18 +22,22 @@ def row_path(ink: np.ndarray, dark: np.ndarray, band: tuple[float, float], x_ran
     own = (band[0] - y0, band[1] - y0)
     strip, shade = ink[y0:y1], dark[y0:y1]
     c0, c1 = max(0, int(np.ceil(x_range[0]))), min(ink.shape[1] - 1, int(np.floor(x_range[1])))
+    runs = _column_runs(strip[:, c0:c1 + 1])
+    shade_t = np.ascontiguousarray(shade[:, c0:c1 + 1].T)
+    too_long = MAX_RUN_FRACTION * (band[1] - band[0])
+    jump = max(3.0, 2 * line_px)
     intervals: list[tuple[float, float] | None] = []
     prev = start_y - y0
-    for c in range(c0, c1 + 1):
+    for i, c in enumerate(range(c0, c1 + 1)):
         if any(abs(c - s) <= SEPARATOR_SKIP_PX + line_px / 2 for s in skip):
             intervals.append(None)
             continue
-        run = _nearest_run(strip[:, c], prev, start_y - y0, own, max(3.0, 2 * line_px))
-        if run is None or run[1] - run[0] > MAX_RUN_FRACTION * (band[1] - band[0]):
+        run = _nearest_run(runs[i], prev, start_y - y0, own, jump)
+        if run is None or run[1] - run[0] > too_long:
             intervals.append(None)
             continue
         a, b = max(0, run[0] - 1), min(strip.shape[0] - 1, run[1] + 1)
-        weight = shade[a:b + 1, c]
+        weight = shade_t[i, a:b + 1]
         length = float(weight.sum())                    # ink extent in px, anti-aliased edges as fractions
         centre = float(np.dot(np.arange(a, b + 1), weight) / length) if length > 0 else 0.5 * (a + b)
         reach = max(0.0, (length - line_px) / 2)         # how far the pen's centre moved up and down in here
@@ -43,23 +47,33 @@ def row_path(ink: np.ndarray, dark: np.ndarray, band: tuple[float, float], x_ran
     return c0 + np.arange(len(intervals), dtype=np.float64), _column_values(intervals) + y0
 
 
-def _nearest_run(column: np.ndarray, prev: float, home: float, own: tuple[float, float],
+def _column_runs(mask: np.ndarray) -> list[list[tuple[int, int]]]:
+    """Per column of a boolean [rows, columns] mask, its ink runs (first row, last row), top to bottom: found for
+    all columns in one pass (a column-by-column scan costs more in numpy calls than in work)."""
+    padded = np.zeros((mask.shape[1], mask.shape[0] + 2), np.int8)
+    padded[:, 1:-1] = mask.T != 0
+    change = np.diff(padded, axis=1)
+    col_s, starts = np.nonzero(change == 1)
+    _, ends = np.nonzero(change == -1)                  # a run ending at row r changes at r + 1
+    bounds = np.searchsorted(col_s, np.arange(mask.shape[1] + 1)).tolist()
+    pairs = list(zip(starts.tolist(), (ends - 1).tolist()))
+    return [pairs[bounds[c]:bounds[c + 1]] for c in range(mask.shape[1])]
+
+
+def _nearest_run(runs: list[tuple[int, int]], prev: float, home: float, own: tuple[float, float],
                  jump: float) -> tuple[int, int] | None:
     """The ink run of a column closest to y = prev (0 if prev lies inside it), with a pull toward the row's
-    baseline `home`; a run outside the row's own band `own` only if it continues the path (within `jump` px)."""
-    idx = np.flatnonzero(column)
-    if idx.size == 0:
-        return None
-    breaks = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
-    ends = np.concatenate([idx[breaks], [idx[-1]]])
-    dist = np.maximum(0, np.maximum(starts - prev, prev - ends))
-    away = np.maximum(0, np.maximum(starts - home, home - ends))
-    valid = ((ends >= own[0]) & (starts <= own[1])) | (dist <= jump)
-    if not valid.any():
-        return None
-    i = int(np.argmin(np.where(valid, dist + HOME_PULL * away, np.inf)))
-    return int(starts[i]), int(ends[i])
+    baseline `home`; a run outside the row's own band `own` only if it continues the path (within `jump` px).
+    Ties go to the upper run."""
+    best, chosen = np.inf, None
+    for start, end in runs:
+        dist = max(0, start - prev, prev - end)
+        if not ((end >= own[0] and start <= own[1]) or dist <= jump):
+            continue
+        score = dist + HOME_PULL * max(0, start - home, home - end)
+        if score < best:
+            best, chosen = score, (start, end)
+    return chosen
 
 
 def _column_values(intervals: list) -> np.ndarray:
