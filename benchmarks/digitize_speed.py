@@ -34,11 +34,12 @@ def sample_pages(dataset: Path, n: int, folder: Path) -> list[Path]:
     files = [file for split in manifest.splits for file in manifest.files(split)]
     rows = [(file, i) for file in files for i in range(pq.read_metadata(file).num_rows)]
     picked = [rows[k] for k in np.linspace(0, len(rows) - 1, min(n, len(rows))).round().astype(int)]
+    images = {file: pq.read_table(file, columns=["image"]).column("image")
+              for file in dict.fromkeys(file for file, _ in picked)}      # each shard read once
     out = []
     for k, (file, i) in enumerate(picked):
-        image = pq.read_table(file, columns=["image"]).slice(i, 1).to_pylist()[0]["image"]["bytes"]
         out.append(folder / f"page_{k:03d}.img")
-        out[-1].write_bytes(image)
+        out[-1].write_bytes(images[file][i].as_py()["bytes"])
     return out
 
 
@@ -47,9 +48,9 @@ def worker(pages: list[Path], out: Path) -> None:
     import cv2
 
     from ecgprint.digitize.digitizer import digitize
+    from ecgprint.image_decode import decode_image
     cv2.setNumThreads(1)
-    images = [cv2.cvtColor(cv2.imdecode(np.frombuffer(p.read_bytes(), np.uint8), cv2.IMREAD_COLOR),
-                           cv2.COLOR_BGR2RGB) for p in pages]
+    images = [decode_image(p.read_bytes()) for p in pages]
     digitize(images[0], fs=FS)                        # imports and first-call set-up are not per-page work
     seconds, signals = [], {}
     for k, image in enumerate(images):
