@@ -14,7 +14,7 @@ from tests.vizecg_helpers import save_untrained_checkpoint, save_untrained_reade
 from vizecg.page_signal import page_signal
 from vizecg.predict import Predictor
 from vizecg.rhythm import FEATURES, rhythm_features
-from vizecg.stacker import Stacker, fit_stacker, stack_path
+from vizecg.stacker import INPUTS, Stacker, fit_stacker, stack_path
 
 FS = 400.0
 
@@ -81,17 +81,21 @@ def fitting_case(seed: int = 0):
     return features, probabilities, y
 
 
-def test_fit_is_scikit_learns_l2_logistic_regression_and_leaves_unassessed_rows_out():
+@pytest.mark.parametrize("inputs", [None, INPUTS])
+def test_fit_is_scikit_learns_l2_logistic_regression_on_each_labels_inputs_and_leaves_unassessed_rows_out(inputs):
     from sklearn.linear_model import LogisticRegression
 
     features, probabilities, y = fitting_case()
     y[:100, 3] = np.nan
-    stack = fit_stacker(features, probabilities, y, LABELS, c=0.1)
+    stack = fit_stacker(features, probabilities, y, LABELS, c=0.1, inputs=inputs)
     x = stack.inputs(features, probabilities)
-    for k in range(len(LABELS)):
+    for k, label in enumerate(LABELS):
         rows = ~np.isnan(y[:, k])
-        reference = LogisticRegression(C=0.1, tol=1e-10, max_iter=10_000).fit(x[rows], y[rows, k])
-        np.testing.assert_allclose(stack.weights[k], reference.coef_[0], atol=1e-4)
+        names = FEATURES if inputs is None else inputs.get(label, FEATURES)
+        columns = np.array([name in names for name in FEATURES] + [True] * len(LABELS))
+        reference = LogisticRegression(C=0.1, tol=1e-10, max_iter=10_000).fit(x[np.ix_(rows, columns)], y[rows, k])
+        np.testing.assert_allclose(stack.weights[k, columns], reference.coef_[0], atol=1e-4)
+        assert not stack.weights[k, ~columns].any()
         assert stack.intercept[k] == pytest.approx(reference.intercept_[0], abs=1e-4)
     np.testing.assert_allclose(stack.probabilities(features, probabilities)[:, 0],
                                reference_probability(x, stack, 0), rtol=1e-12)
@@ -104,6 +108,14 @@ def test_a_label_without_positives_in_the_fitting_pages_keeps_the_readers_probab
     stacked = fit_stacker(features, probabilities, y, LABELS).probabilities(features, probabilities)
     np.testing.assert_allclose(stacked[:, 4], np.clip(probabilities[:, 4], 1e-6, 1 - 1e-6), rtol=1e-9)
     assert not np.allclose(stacked[:, 0], probabilities[:, 0], rtol=1e-3)
+
+
+def test_1davb_and_af_see_the_measurements_their_definitions_use():
+    assert set(INPUTS) == {"1dAVb", "AF"}
+    assert {"p_peak_s", "p_centre_s"} <= set(INPUTS["1dAVb"]) and "rr_cv" not in INPUTS["1dAVb"]
+    assert {"rr_cv", "rr_rmssd", "p_ratio"} <= set(INPUTS["AF"]) and "V1_terminal" not in INPUTS["AF"]
+    with pytest.raises(ValueError, match="stacker inputs of AF are not rhythm features: \\['pr_ms'\\]"):
+        fit_stacker(*fitting_case(), LABELS, inputs={"AF": ("pr_ms",)})
 
 
 def reference_probability(x: np.ndarray, stack: Stacker, k: int) -> np.ndarray:
