@@ -22,7 +22,7 @@ from ecgprint.render import RenderConfig, encode_image, render
 from ecgprint.synth.generate import synth_record
 from tests.vizecg_helpers import one_thread, save_untrained_checkpoint, save_untrained_reader  # noqa: F401
 from vizecg.engines import choose_engine, open_predictor
-from vizecg.onnx_engine import BUNDLED, PRESENCE_BUNDLED, READER_BUNDLED, OnnxPredictor
+from vizecg.onnx_engine import BUNDLED, PRESENCE_BUNDLED, READER_BUNDLED, OnnxPredictor, OnnxReader
 from vizecg.predict import Predictor
 from vizecg.presence import BUNDLED as PRESENCE_PT
 
@@ -116,6 +116,14 @@ def test_export_bundled_links_the_pt_weights_and_a_changed_pt_is_refused(pages, 
         torch_entries = Predictor(tmp_path / "tiny.pt", **pt).predict_files(pages[:2])
         assert_same_entries([e.to_dict() for e in onnx_entries], [e.to_dict() for e in torch_entries])
     assert [e.route for e in torch_entries][0] == "reader"   # the clean page is read
+    onnx = pytest.importorskip("onnx")
+    graph = onnx.load(reader, load_external_data=False)   # a reader graph as an older export wrote it
+    for node in graph.graph.node:
+        node.output[:] = ["probabilities" if name == "logits" else name for name in node.output]
+    graph.graph.output[0].name = "probabilities"
+    onnx.save(graph, tmp_path / "old_reader.onnx")
+    with pytest.raises(ValueError, match=r"old_reader.onnx: the reader graph must output `logits`"):
+        OnnxReader(tmp_path / "old_reader.onnx")
     with open(tmp_path / "tiny.pt", "ab") as f:
         f.write(b"retrained")
     with pytest.raises(ValueError, match=r"tiny.onnx: tiny.pt changed since this model was exported"):

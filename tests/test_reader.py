@@ -84,7 +84,7 @@ def test_read_pages_go_to_the_reader_and_refused_ones_to_the_image_stream(exampl
     blank = grid_canvas(Paper(dpi=100))
     read, no_ecg = predictor.predict([("page", example_page), ("blank", blank)])
     assert (read.route, read.read, no_ecg.route, no_ecg.read) == ("reader", "3x4", "image", None)
-    expected = Reader(tmp_path / "reader.pt").run(page_signal(example_page, SPEC).signal[None])[0]
+    expected = Reader(tmp_path / "reader.pt").classify(page_signal(example_page, SPEC).signal[None])[0][0]
     np.testing.assert_allclose(list(read.probabilities.values()), expected, rtol=1e-6)
     predictor.reader.read = lambda image: PageSignal(None, "refused: 5 trace rows match no standard layout")
     refused, = predictor.predict([("page", example_page)])

@@ -42,14 +42,15 @@ class ImagePath(nn.Module):
 
 
 class SignalPath(nn.Module):
-    """A signal-only model's probabilities as a module's forward: signal [B, 12, samples] -> [B, labels]."""
+    """A signal-only model's logits as a module's forward: signal [B, 12, samples] -> [B, labels] (the engines take
+    the sigmoid in float64: ONNX Runtime's is accurate to ~1e-7 absolute, which the stacker's logits would amplify)."""
 
     def __init__(self, model: VizECGNet):
         super().__init__()
         self.model = model
 
     def forward(self, signal: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.model(signal, None).signal)
+        return self.model(signal, None).signal
 
 
 class PresenceProbability(nn.Module):
@@ -104,7 +105,7 @@ def reader_model(path: str | Path, optimize: bool = True) -> onnx.ModelProto:
     """The reader of a reader checkpoint (vizecg.training.reader) with its labels, thresholds and signal input."""
     model, meta = load_reader(path)
     example = torch.zeros(2, 12, meta.spec.signal_samples)
-    return trace(SignalPath(model), example, ("signal", "probabilities"), {
+    return trace(SignalPath(model), example, ("signal", "logits"), {
         "labels": json.dumps(list(meta.labels)), "thresholds": json.dumps(meta.thresholds["signal"]),
         "input": json.dumps({"signal_fs": meta.spec.signal_fs, "signal_samples": meta.spec.signal_samples})},
         optimize)

@@ -76,6 +76,9 @@ class OnnxReader(SignalReader):
     def __init__(self, path: str | Path):
         path = Path(path)
         self.session, meta = open_session(path)
+        if [o.name for o in self.session.get_outputs()] != ["logits"]:
+            raise ValueError(f"{path}: the reader graph must output `logits` (an older `vizecg export` wrote "
+                             f"probabilities); export it again")
         self.labels = tuple(metadata(path, meta, "labels"))
         self.thresholds = np.asarray(metadata(path, meta, "thresholds"))
         spec = metadata(path, meta, "input")

@@ -30,7 +30,7 @@ class Reader(SignalReader):
 
     @torch.no_grad()
     def run(self, batch: np.ndarray) -> np.ndarray:
-        return torch.sigmoid(self.model(torch.from_numpy(batch).to(self.device), None).signal).cpu().numpy()
+        return self.model(torch.from_numpy(batch).to(self.device), None).signal.cpu().numpy()
 
 
 class Predictor(ImagePredictor):

@@ -72,7 +72,7 @@ def reader_path(reader: str | Path | None, ckpt: str | Path | None, bundled: Pat
 
 class SignalReader:
     """What every engine's reader shares: the page read into the model's signal input (vizecg.page_signal), then
-    `run` (float32 [B, 12, samples] -> probabilities [B, labels]) and per-label `thresholds` chosen on out-of-fold
+    `run` (float32 [B, 12, samples] -> logits [B, labels]) and per-label `thresholds` chosen on out-of-fold
     real pages (benchmarks/digitize_then_classify.py), refined by the reader's stacker when it has one."""
 
     labels: tuple[str, ...]
@@ -99,7 +99,7 @@ class SignalReader:
     def classify(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities [B, labels], thresholds [labels]) of page signals: the reader's, or with a stacker its
         combination of them with the pages' rhythm measurements, at the stacker's thresholds."""
-        probabilities = self.run(batch).astype(np.float64)
+        probabilities = 1 / (1 + np.exp(-self.run(batch).astype(np.float64)))
         if self.stack is None:
             return probabilities, self.thresholds
         return self.stack.classify(batch, probabilities, self.spec.signal_fs), self.stack.thresholds
