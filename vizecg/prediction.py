@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from ecgprint.image_decode import MAX_IMAGE_BYTES, decode_image
 from ecgprint.regular_file import read_capped
@@ -99,7 +100,7 @@ class SignalReader:
     def classify(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities [B, labels], thresholds [labels]) of page signals: the reader's, or with a stacker its
         combination of them with the pages' rhythm measurements, at the stacker's thresholds."""
-        probabilities = 1 / (1 + np.exp(-self.run(batch).astype(np.float64)))
+        probabilities = expit(self.run(batch).astype(np.float64))
         if self.stack is None:
             return probabilities, self.thresholds
         return self.stack.classify(batch, probabilities, self.spec.signal_fs), self.stack.thresholds
