@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
 from ecgprint.image_decode import MAX_IMAGE_BYTES, decode_image
 from ecgprint.regular_file import read_capped
@@ -100,7 +99,7 @@ class SignalReader:
     def classify(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities [B, labels], thresholds [labels]) of page signals: the reader's, or with a stacker its
         combination of them with the pages' rhythm measurements, at the stacker's thresholds."""
-        probabilities = expit(self.run(batch).astype(np.float64))
+        probabilities = np.exp(-np.logaddexp(0, -self.run(batch).astype(np.float64)))   # sigmoid, no overflow
         if self.stack is None:
             return probabilities, self.thresholds
         return self.stack.classify(batch, probabilities, self.spec.signal_fs), self.stack.thresholds
