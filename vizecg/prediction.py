@@ -17,7 +17,7 @@ from ecgprint.regular_file import read_capped
 from vizecg.page_signal import PageSignal, page_signal
 from vizecg.preprocess import InputSpec, image_array
 from vizecg.presence_input import PresenceScorer
-from vizecg.stacker import Stacker, stack_path
+from vizecg.stacker import Stacker, sigmoid, stack_path
 
 MAX_FILE_BYTES = MAX_IMAGE_BYTES   # refuse larger files before reading them (the pixel cap applies after)
 
@@ -99,7 +99,7 @@ class SignalReader:
     def classify(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities [B, labels], thresholds [labels]) of page signals: the reader's, or with a stacker its
         combination of them with the pages' rhythm measurements, at the stacker's thresholds."""
-        probabilities = np.exp(-np.logaddexp(0, -self.run(batch).astype(np.float64)))   # sigmoid, no overflow
+        probabilities = sigmoid(self.run(batch).astype(np.float64))
         if self.stack is None:
             return probabilities, self.thresholds
         return self.stack.classify(batch, probabilities, self.spec.signal_fs), self.stack.thresholds

@@ -31,6 +31,12 @@ def logits(probabilities: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """logits' inverse; exp's overflow below z = -709 gives the right limit, 0, so it is not warned about."""
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
+
+
 def stack_path(reader: str | Path) -> Path:
     """Where a reader's stacker lives: `reader.pt` and `reader.onnx` share `reader.stack.json`."""
     return Path(reader).with_suffix(".stack.json")
@@ -63,8 +69,7 @@ class Stacker:
 
     def probabilities(self, features: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
         """Stacked probabilities [n, labels] from rhythm features [n, FEATURES] and reader probabilities."""
-        z = self.inputs(features, probabilities) @ self.weights.T + self.intercept
-        return 1 / (1 + np.exp(-z))
+        return sigmoid(self.inputs(features, probabilities) @ self.weights.T + self.intercept)
 
     def classify(self, signals: np.ndarray, probabilities: np.ndarray, fs: float) -> np.ndarray:
         """Stacked probabilities of page signals [n, 12, samples] at `fs` with their reader probabilities."""
@@ -130,7 +135,7 @@ def fit_stacker(features: np.ndarray, probabilities: np.ndarray, y: np.ndarray, 
 
         def loss(theta: np.ndarray, xk: np.ndarray = xk, yk: np.ndarray = yk) -> tuple[float, np.ndarray]:
             z = xk @ theta[:-1] + theta[-1]
-            p = 1 / (1 + np.exp(-z))
+            p = sigmoid(z)
             value = np.sum(np.logaddexp(0, z) - yk * z) + theta[:-1] @ theta[:-1] / (2 * c)
             grad = np.append(xk.T @ (p - yk) + theta[:-1] / c, np.sum(p - yk))
             return value, grad
