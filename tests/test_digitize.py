@@ -16,8 +16,10 @@ from ecgprint.digitize.layout_choice import limb_inconsistency, strip_lead
 from ecgprint.digitize.score import mask_unplotted, score_signals
 from ecgprint.digitize.trace import _column_runs, _nearest_run
 from ecgprint.leads import STANDARD_LEADS
+from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, render
 from ecgprint.sources.wfdb_source import write_wfdb
+from ecgprint.style import Style
 from ecgprint.synth import NuisanceConfig, SynthConfig, example_record, iter_synthetic
 
 
@@ -47,6 +49,25 @@ def test_rotated_scan_page_still_finds_all_12_leads(record):
     assert abs(abs(digitized.grid.angles_deg[0]) - abs(angle)) < 0.1
     assert {p.lead for p in digitized.geometry.panels} == set(STANDARD_LEADS)
     assert np.isfinite(digitized.signal).any(axis=0).all()
+    assert _snr(record, result, digitized).median_snr_db >= 8.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5])
+def test_a_skewed_scan_of_faint_dotted_5_mm_lines_gets_its_scale_tilt_and_rhythm_strips(record, seed):
+    """Regression (real-record benchmark, style panel 1): dotted 5 mm lines without 1 mm lines, scanned. Their dots
+    (1 mm apart) give only a blurred near peak, and 5x it missed the 5 mm peak (scale 5 % off: seed 2); faint
+    vertical lines showed no period, yet their tilt was kept at 0 while the rows were skewed (each row then timed
+    differently, the strips matched nothing and the page read as 6x2: seeds 1, 3, 5)."""
+    style = Style(major_pattern="dotted", minor_grid=False, grid_intensity=0.63)
+    config = RenderConfig(paper=Paper(dpi=194.0), layout="3x4", rhythm=("II", "V1", "V5"), style=style,
+                          preset="scan", severity=0.4)
+    result = render(record, config, seed=seed)
+    skew = next(a["params"]["angle_deg"] for a in result.meta["artifacts"] if a["name"] == "skew")
+    digitized = digitize(result.image, record.fs)
+    assert digitized.grid.px_per_mm == pytest.approx(config.paper.px_per_mm, rel=2e-3)
+    assert np.allclose(digitized.grid.angles_deg, -skew, atol=0.1)
+    assert digitized.geometry.layout == "3x4"
+    assert tuple(p.lead for p in digitized.geometry.panels if p.row >= 3) == ("II", "V1", "V5")
     assert _snr(record, result, digitized).median_snr_db >= 8.0
 
 

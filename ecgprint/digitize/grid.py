@@ -152,7 +152,12 @@ def local_frame(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float, fl
     period_v = _period_mm(ys * np.cos(theta) - xs * np.sin(theta))
     if period_u is None and period_v is None:
         return None
-    # one family of lines lost (a fax's blurred rows): grid cells are square on paper
+    # one family of lines lost (a fax's blurred rows, faint dotted lines): grid cells are square on paper and the
+    # lost family is square to the other, so its period and tilt come from the family that shows
+    if period_u is None:
+        phi = theta
+    elif period_v is None:
+        theta = phi
     return theta, phi, period_u or period_v, period_v or period_u
 
 
@@ -188,8 +193,8 @@ def _period_mm(coord: np.ndarray) -> float | None:
     if first is None:
         return None
     peak = [ac[_near(ac, k * first - first / 3):_near(ac, k * first + first / 3) + 1].max() for k in range(2, 6)]
-    if peak[3] > np.mean(peak[:3]) + 0.05:
-        step, step_mm = 5 * first, 5.0          # minor lines at `first`, majors every fifth
+    if peak[3] > np.mean(peak[:3]) + 0.05:      # minor lines (or a dotted line's dots) at `first`, majors every
+        step, step_mm = _refine(ac, 5 * first, first / 3) or 5 * first, 5.0    # fifth: from their own peak
     elif first < 5 * MIN_PX_PER_MM:
         step, step_mm = first, 1.0              # too close to be 5 mm apart at any supported resolution
     else:
