@@ -71,6 +71,20 @@ def test_a_skewed_scan_of_faint_dotted_5_mm_lines_gets_its_scale_tilt_and_rhythm
     assert _snr(record, result, digitized).median_snr_db >= 8.0
 
 
+@pytest.mark.parametrize("line_width_mm", [0.3, 0.55])
+def test_an_anti_aliased_pen_on_a_page_without_grid_is_not_taken_for_a_grid(record, line_width_mm):
+    """Regression: the soft rim along both edges of an anti-aliased trace passed for grid pixels, with a period of
+    about the pen's width (2.7 and 5.5 px/mm found on a 7.76 px/mm page); every time and voltage came out scaled.
+    Without a grid the scale must come from the calibration pulses."""
+    config = RenderConfig(paper=Paper(grid="none", dpi=197.0), layout="3x4", rhythm=("II",),
+                          line_width_mm=line_width_mm, style=Style(antialias=True))
+    result = render(record, config, seed=0)
+    digitized = digitize(result.image, record.fs)
+    assert not digitized.grid.found and digitized.geometry.calibrated
+    assert digitized.geometry.px_per_s == pytest.approx(config.paper.speed * config.paper.px_per_mm, rel=5e-3)
+    assert _snr(record, result, digitized).median_snr_db >= 10.0
+
+
 def test_a_page_photographed_on_a_dark_table_is_read_inside_the_sheet(record):
     """Next to the sheet a dark surround looks like ink against the paper; it must not hide the rows (ecgprint's
     photo preset puts pages on such a table)."""

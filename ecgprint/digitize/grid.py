@@ -17,6 +17,7 @@ SPECK_MM = 0.6             # ink blobs smaller than this both ways are specks, n
 MAX_INK_SHARE = 0.05       # traces and text cover less of a page than this
 MAX_ANGLE_DEG = 6.0
 MAX_POINTS = 300_000
+INK_RIM_PX = 2             # pixels this close to ink are its rim, not grid
 MIN_PX_PER_MM, MAX_PX_PER_MM = 2.5, 25.0   # 64..635 dpi
 BACKGROUND_LEVEL = 0.6      # a photo's table or a scanner lid: darker than this share of the sheet's brightness
 MIN_SHEET_SHARE = 0.3       # the sheet is the largest bright region, if it covers at least this much of the image
@@ -133,8 +134,15 @@ def ink_mask(dark: Darkness, px_per_mm: float, grow: bool = False) -> np.ndarray
 
 def grid_points(dark: Darkness, ink: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) float coordinates of up to MAX_POINTS pixels that look like grid lines (printed, lighter than ink),
-    or with `ink` of all ink pixels (a binarized page, where the grid is as black as the trace)."""
-    mask = dark.value > dark.ink_threshold if ink else (dark.any > GRID_MIN_DARK) & (dark.value < dark.ink_threshold)
+    or with `ink` of all ink pixels (a binarized page, where the grid is as black as the trace). The soft rim
+    of ink (anti-aliasing, blur; within INK_RIM_PX) is not grid: on a page without a grid its two edges along the pen
+    made a period of about the pen's width."""
+    inked = dark.value > dark.ink_threshold
+    if ink:
+        mask = inked
+    else:
+        rim = cv2.dilate(inked.astype(np.uint8), np.ones((2 * INK_RIM_PX + 1,) * 2, np.uint8)).astype(bool)
+        mask = (dark.any > GRID_MIN_DARK) & ~rim
     ys, xs = np.nonzero(mask)
     if xs.size > MAX_POINTS:
         pick = np.random.default_rng(0).choice(xs.size, MAX_POINTS, replace=False)

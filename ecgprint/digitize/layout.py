@@ -256,7 +256,10 @@ def _joined_pulse(ink: np.ndarray, dark: np.ndarray, band: tuple[float, float], 
     top = np.where(region.any(axis=0), np.argmax(region, axis=0), region.shape[0])
     high = _runs(top < baseline - y0 - 3 * px_per_mm, 0)
     runs = [r for r in high if 3.5 * px_per_mm <= r[1] - r[0] <= 6.5 * px_per_mm]
-    if not runs or np.std(top[runs[0][0]:runs[0][1] + 1]) > 0.5 * px_per_mm:
+    if not runs:
+        return None
+    plateau_tops = top[runs[0][0]:runs[0][1] + 1]       # flat: other ink above a few columns (a label, the row
+    if np.mean(np.abs(plateau_tops - np.median(plateau_tops)) <= 0.5 * px_per_mm) < 0.8:   # above) is tolerated
         return None
     a, b = runs[0]
     pen = int(np.ceil(line_px))
