@@ -68,11 +68,11 @@ def digitize(image: np.ndarray, fs: float = DEFAULT_FS, oracle: dict | None = No
         dark = darkness(_warp(image, fit))
         grid_mm = fit.px_per_mm if fit.found else None
         px_per_mm = grid_mm or image.shape[1] / LETTER_WIDTH_MM
-        ink = ink_mask(dark, px_per_mm)
+        ink, grown = ink_mask(dark, px_per_mm), ink_mask(dark, px_per_mm, grow=True)
         try:
-            geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm)
+            geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm, extent_ink=grown)
         except ValueError as refusal:          # rows not found: a faint pen's flat stretches may be missing
-            ink = ink_mask(dark, px_per_mm, grow=True)
+            ink = grown
             try:
                 geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm)
             except ValueError:

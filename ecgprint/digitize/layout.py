@@ -56,9 +56,11 @@ class PageGeometry:
 
 
 def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, layout: str | None = None,
-                  rhythm: tuple[str, ...] | None = None) -> PageGeometry:
+                  rhythm: tuple[str, ...] | None = None, extent_ink: np.ndarray | None = None) -> PageGeometry:
     """Find the rows and panels in a boolean ink mask (and its darkness) of an upright page. `px_per_mm` None: no
-    grid was found, the scale comes from the calibration pulse. `layout`/`rhythm` override the row-count guess."""
+    grid was found, the scale comes from the calibration pulse. `layout`/`rhythm` override the row-count guess.
+    `extent_ink`: a mask to take the traced x-range from where the rows' own ink does not agree on it (grown ink,
+    in which a faint pen's flat stretches do not break the trace into runs too short to count)."""
     h, w = ink.shape
     line_px = line_width(ink, dark)
     guess_mm = px_per_mm or w / LETTER_WIDTH_MM           # a letter-size landscape page, until a pulse says more
@@ -77,8 +79,13 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
     bands = _bands(baselines, h)
     extents = [extents[i] for i in keep]
     tol = MERGE_GAP_MM * 2 * guess_mm
-    first = _shared_edge([e[0] for e in extents], tol)
-    last = -_shared_edge([-e[1] for e in extents], tol)
+    first, last = _shared_edge([e[0] for e in extents], tol), _shared_edge([-e[1] for e in extents], tol)
+    if (first is None or last is None) and extent_ink is not None:
+        grown = [e for e in (_trace_extent(extent_ink, band, guess_mm) for band in bands) if e is not None]
+        first = first if first is not None or not grown else _shared_edge([e[0] for e in grown], tol)
+        last = last if last is not None or not grown else _shared_edge([-e[1] for e in grown], tol)
+    first = float(np.median([e[0] for e in extents])) if first is None else first
+    last = float(np.median([e[1] for e in extents])) if last is None else -last
     x0, x1 = first + (line_px - 1) / 2, last - (line_px - 1) / 2
     pulses = [_pulse(ink, dark, band, int(first), guess_mm, line_px) for band in bands]
     if all(p is None for p in pulses):       # none free-standing: a pulse joined to the trace may start its ink
@@ -134,14 +141,14 @@ def _panels(name: str, strips: tuple[str, ...] | None, x0: float, duration: floa
     return tuple(panels)
 
 
-def _shared_edge(values: list[float], tol: float) -> float:
-    """The lowest value at least two rows share within `tol`: rows start together, but a faded start makes a
-    row's ink begin late."""
+def _shared_edge(values: list[float], tol: float) -> float | None:
+    """The lowest value at least two rows share within `tol` (rows start together, but a faded start makes a
+    row's ink begin late); None when no two rows agree."""
     values = np.sort(np.asarray(values, np.float64))
     for v in values:
         if np.sum(np.abs(values - v) <= tol) >= min(2, values.size):
             return float(v)
-    return float(np.median(values))
+    return None
 
 
 def _mv_scale(pulses: list, px_per_mm: float | None) -> tuple[float | None, list]:
