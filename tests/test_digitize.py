@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cli.ecgprint import main
 from ecgprint.digitize.digitizer import digitize
-from ecgprint.digitize.grid import Darkness, _period_mm, ink_mask
+from ecgprint.digitize.grid import Darkness, _period_mm, darkness, ink_mask
 from ecgprint.digitize.layout_choice import limb_inconsistency, strip_lead
 from ecgprint.digitize.score import mask_unplotted, score_signals
 from ecgprint.digitize.trace import _column_runs, _nearest_run
@@ -95,6 +95,23 @@ def test_a_faint_pen_scanned_at_100_dpi_is_timed_from_its_true_start(record, see
     digitized = digitize(result.image, record.fs)
     assert max(p.t_end for p in digitized.geometry.panels) == pytest.approx(10.0, abs=0.05)
     assert _snr(record, result, digitized).median_snr_db >= 5.0          # was -2.5, -1.4 and 4.4 dB
+
+
+def test_a_thick_dark_pen_over_5_percent_of_the_page_is_not_split_in_two_by_the_ink_threshold(record):
+    """Regression (style panel 4 of the real benchmark): a 0.7 mm navy pen on a 6x2 page covers more than
+    MAX_INK_SHARE of it, which used to send the ink threshold through a second Otsu pass meant for black grids; that
+    pass split the pen's own darkness (0.70) and no rows were left. The pen is one ink: the threshold stays."""
+    config = RenderConfig(paper=Paper(grid="blue", dpi=182.0), layout="6x2", line_width_mm=0.7,
+                          trace_color=(22, 39, 88), style=Style(major_pattern="dashed", minor_grid=False,
+                                                                grid_intensity=0.59, antialias=False))
+    result = render(record, config, seed=0)
+    _, jpeg = cv2.imencode(".jpg", result.image[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
+    page = np.ascontiguousarray(cv2.imdecode(jpeg, cv2.IMREAD_COLOR)[:, :, ::-1])
+    assert np.mean(darkness(page).value > 0.45) > 0.05
+    digitized = digitize(page, record.fs)
+    assert digitized.geometry.layout == "6x2"
+    assert max(p.t_end for p in digitized.geometry.panels) == pytest.approx(10.0, abs=0.05)
+    assert _snr(record, result, digitized).median_snr_db >= 5.0          # a 0.7 mm pen: 6.4 dB
 
 
 def test_a_page_photographed_on_a_dark_table_is_read_inside_the_sheet(record):

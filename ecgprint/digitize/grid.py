@@ -15,6 +15,7 @@ INK_GROW_DARK, GROW_STEP = 0.25, 0.05   # grown ink: fainter strokes touching th
 MAX_GROWN_HEIGHT = 0.5     # ... in regions no taller than this share of the page (taller: grid lines, streaks)
 SPECK_MM = 0.6             # ink blobs smaller than this both ways are specks, not trace
 MAX_INK_SHARE = 0.05       # traces and text cover less of a page than this
+MIN_RESPLIT = 0.7          # Otsu separability of grid + ink in the darker class (black grid 0.85, one pen 0.54)
 MAX_ANGLE_DEG = 6.0
 MAX_POINTS = 300_000
 INK_RIM_PX = 2             # pixels this close to ink are its rim, not grid
@@ -89,9 +90,10 @@ def sheet(image: np.ndarray) -> np.ndarray:
 
 def _ink_threshold(dark: np.ndarray) -> float:
     """Otsu's threshold over the clearly printed pixels, never below TRACE_MIN_DARK; repeated over the darker class
-    while that class is more than MAX_INK_SHARE of the page (dark grid lines)."""
+    while that class is more than MAX_INK_SHARE of the page (dark grid lines) and splits in two (Otsu's separability
+    at least MIN_RESPLIT: a thick pen on a dense page is more than that share too, and is one ink, not two)."""
     threshold = 0.15
-    for _ in range(3):
+    for attempt in range(3):
         printed = dark[dark > threshold]
         if printed.size < 100:
             break
@@ -100,6 +102,9 @@ def _ink_threshold(dark: np.ndarray) -> float:
         mean = np.cumsum(hist * edges[:-1])
         total, total_mean = weight[-1], mean[-1]
         between = (total_mean * weight - total * mean) ** 2 / np.maximum(weight * (total - weight), 1)
+        spread = float(np.dot(hist, (edges[:-1] - total_mean / total) ** 2)) * total     # total^2 x variance
+        if attempt and between.max() < MIN_RESPLIT * spread:
+            break
         threshold = max(TRACE_MIN_DARK, float(edges[int(np.argmax(between)) + 1]))
         if np.mean(dark > threshold) <= MAX_INK_SHARE:
             break
