@@ -18,7 +18,7 @@ from ecgprint.digitize.trace import _column_runs, _nearest_run
 from ecgprint.leads import STANDARD_LEADS
 from ecgprint.paper import Paper
 from ecgprint.render import RenderConfig, render
-from ecgprint.sources.wfdb_source import write_wfdb
+from ecgprint.sources.wfdb_source import load_record, write_wfdb
 from ecgprint.style import Style
 from ecgprint.synth import NuisanceConfig, SynthConfig, example_record, iter_synthetic
 
@@ -95,6 +95,23 @@ def test_a_faint_pen_scanned_at_100_dpi_is_timed_from_its_true_start(record, see
     digitized = digitize(result.image, record.fs)
     assert max(p.t_end for p in digitized.geometry.panels) == pytest.approx(10.0, abs=0.05)
     assert _snr(record, result, digitized).median_snr_db >= 5.0          # was -2.5, -1.4 and 4.4 dB
+
+
+@pytest.mark.parametrize("seed", [5, 7])
+def test_a_pen_broken_by_the_ink_threshold_is_traced_on_grown_ink_without_jumps(shared_data, seed):
+    """Regression: LUDB record 40 (low voltage; LUDB by Kalyakulina et al., PhysioNet, ODC-By 1.0) printed at 100 dpi
+    and scanned: the 0.3 mm pen's flat stretches fall below the ink threshold, and across those gaps the row paths
+    jumped to other ink (values 6x the record's largest). Rows whose ink covers too few of their columns are traced
+    on grown ink."""
+    record = load_record(shared_data / "ludb" / "40")
+    config = RenderConfig(paper=Paper(dpi=100.0), layout="3x4", rhythm=("II",), preset="scan", severity=0.4)
+    result = render(record, config, seed=seed)
+    digitized = digitize(result.image, record.fs)
+    reference = mask_unplotted(record.signal, STANDARD_LEADS, result.truth_dict())
+    n = min(len(reference), len(digitized.signal))
+    read, shown = digitized.signal[:n], reference[:n]
+    both = np.isfinite(read) & np.isfinite(shown)
+    assert np.abs(read[both]).max() < 1.5 * np.abs(shown[both]).max()
 
 
 def test_a_thick_dark_pen_over_5_percent_of_the_page_is_not_split_in_two_by_the_ink_threshold(record):
