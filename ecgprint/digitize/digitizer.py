@@ -4,6 +4,7 @@ with oracle geometry (the page truth's warp and layout), which leaves only trace
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -71,17 +72,18 @@ def digitize(image: np.ndarray, fs: float = DEFAULT_FS, oracle: dict | None = No
         dark = darkness(_warp(image, fit))
         grid_mm = fit.px_per_mm if fit.found else None
         px_per_mm = grid_mm or image.shape[1] / LETTER_WIDTH_MM
-        ink, grown = ink_mask(dark, px_per_mm), ink_mask(dark, px_per_mm, grow=True)
+        ink = ink_mask(dark, px_per_mm)
+        grown = functools.cache(lambda: ink_mask(dark, px_per_mm, grow=True))    # computed only where needed
         try:
             geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm, extent_ink=grown)
         except ValueError as refusal:          # rows not found: a faint pen's flat stretches may be missing
-            ink = grown
+            ink = grown()
             try:
                 geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm)
             except ValueError:
                 raise refusal from None
         broken = _ink_cover(ink, geometry) < MIN_INK_COVER       # a faint pen: trace it on grown ink
-        return _extract(grown if broken else ink, dark, fit, geometry, fs, choose=layout is None)
+        return _extract(grown() if broken else ink, dark, fit, geometry, fs, choose=layout is None)
     fit, geometry = oracle_geometry(oracle)
     dark = darkness(_warp(image, fit))
     ink = ink_mask(dark, fit.px_per_mm)

@@ -4,6 +4,7 @@ and mV scale) and the standard layout's lead segments, as a PageGeometry the tra
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,11 +57,13 @@ class PageGeometry:
 
 
 def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, layout: str | None = None,
-                  rhythm: tuple[str, ...] | None = None, extent_ink: np.ndarray | None = None) -> PageGeometry:
+                  rhythm: tuple[str, ...] | None = None,
+                  extent_ink: Callable[[], np.ndarray] | None = None) -> PageGeometry:
     """Find the rows and panels in a boolean ink mask (and its darkness) of an upright page. `px_per_mm` None: no
     grid was found, the scale comes from the calibration pulse. `layout`/`rhythm` override the row-count guess.
-    `extent_ink`: a mask to take the traced x-range from where the rows' own ink does not agree on it (grown ink,
-    in which a faint pen's flat stretches do not break the trace into runs too short to count)."""
+    `extent_ink`: makes the mask to take the traced x-range from where the rows' own ink does not agree on it (grown
+    ink, in which a faint pen's flat stretches do not break the trace into runs too short to count); only called
+    then."""
     h, w = ink.shape
     line_px = line_width(ink, dark)
     guess_mm = px_per_mm or w / LETTER_WIDTH_MM           # a letter-size landscape page, until a pulse says more
@@ -81,7 +84,7 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
     tol = MERGE_GAP_MM * 2 * guess_mm
     first, last = _shared_edge([e[0] for e in extents], tol), _shared_edge([-e[1] for e in extents], tol)
     if (first is None or last is None) and extent_ink is not None:
-        grown = [e for e in (_trace_extent(extent_ink, band, guess_mm) for band in bands) if e is not None]
+        grown = [e for e in (_trace_extent(extent_ink(), band, guess_mm) for band in bands) if e is not None]
         first = first if first is not None or not grown else _shared_edge([e[0] for e in grown], tol)
         last = last if last is not None or not grown else _shared_edge([-e[1] for e in grown], tol)
     first = float(np.median([e[0] for e in extents])) if first is None else first
