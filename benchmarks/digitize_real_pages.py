@@ -1,11 +1,11 @@
 """How well the deployed route reads the real-record benchmark's pages: every page of the folds whose stored signal is
 the printed page itself (records no longer than the page: the stored signal keeps its zero pad at both ends; longer
-records are stored as their centre, not the printed first 10 s) is read blind by vizecg.page_signal, and each lead is
-compared with the stored signal by Pearson r at the best lag within +-30 ms (amplitude-free: a 0.5 mV pulse read as
-1 mV halves the scale, not the shape); per page the median over its leads, a refused page 0. Prints the mean r and
-the share of pages with r >= 0.8 per variant, layout, grid and preset, paired with --compare (an earlier CSV).
---digitized DIR scores the reads benchmarks/digitize_then_classify.py cached (its OUT/digitized) instead of reading
-the pages again.
+records are stored as their centre, not the printed first 10 s) is read blind as digitize_then_classify.py reads it
+(vizecg.page_signal), and each lead is compared with the stored signal by Pearson r at the best lag within +-30 ms
+(amplitude-free: a 0.5 mV pulse read as 1 mV doubles the scale, not the shape); per page the median over its leads, a
+refused page 0. Prints the mean r and the share of pages with r >= 0.8 per variant, layout, grid and preset, paired
+with --compare (an earlier CSV). --digitized DIR scores the reads benchmarks/digitize_then_classify.py cached (its
+OUT/digitized) instead of reading the pages again.
 
     python benchmarks/digitize_real_pages.py --real real_benchmark --splits fold0,fold1 -o pages.csv \
         [--digitized dtc/digitized] [--compare earlier.csv] [--workers 2]
@@ -17,28 +17,17 @@ import argparse
 import json
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from digitize_then_classify import SPEC, digitized_page  # benchmarks/ is on sys.path when run as a script
 
 from ecgprint.batch import ordered_map
 from ecgprint.dataset.manifest import Manifest
 from ecgprint.dataset.read import stored_signals
-from ecgprint.image_decode import decode_image
-from vizecg.page_signal import page_signal
-from vizecg.preprocess import InputSpec
 
-SPEC = InputSpec()
 MAX_LAG_S = 0.03
 GROUPS = ("variant", "layout", "grid", "preset")
-
-
-def read_page(image_bytes: bytes) -> tuple[np.ndarray | None, str]:
-    """The page as the reader route reads it: float32 [samples, 12] mV placed as stored (None when refused)."""
-    cv2.setNumThreads(1)
-    read = page_signal(decode_image(image_bytes), SPEC)
-    return (None if read.signal is None else read.signal.T), read.status
 
 
 def page_r(read: np.ndarray, stored: np.ndarray, fs: float) -> float:
@@ -79,20 +68,19 @@ def measure(real: Path, split: str, workers: int, digitized: Path | None) -> pd.
             if not digitized:
                 images.append(table["image"][i].as_py()["bytes"])
             stored.append(signals[i])
-    reads = ordered_map(read_page, images, workers) if not digitized else _cached(digitized / f"{split}.npz", rows)
+    reads = ordered_map(digitized_page, images, workers) if not digitized else _cached(digitized / f"{split}.npz", rows)
     for row, (read, status), signal in zip(rows, reads, stored):
         row["status"] = status
-        row["r"] = 0.0 if read is None else page_r(read, signal, SPEC.signal_fs)
+        row["r"] = 0.0 if status.startswith("refused") else page_r(read.astype(np.float32), signal, SPEC.signal_fs)
     return pd.DataFrame(rows)
 
 
-def _cached(path: Path, rows: list[dict]) -> list[tuple[np.ndarray | None, str]]:
-    """The reads of `rows` from a digitize_then_classify cache (zeros and `refused: ...` for refused pages)."""
+def _cached(path: Path, rows: list[dict]) -> list[tuple[np.ndarray, str]]:
+    """The reads of `rows` from a digitize_then_classify cache, as digitized_page returns them."""
     with np.load(path) as got:
         where = {page: i for i, page in enumerate(got["ids"])}
         picked = [where[row["id"]] for row in rows]
-        signals, status = got["signals"][picked].astype(np.float32), got["status"][picked].astype(str)
-    return [(None if s.startswith("refused") else x, s) for x, s in zip(signals, status)]
+        return list(zip(got["signals"][picked], got["status"][picked].astype(str)))
 
 
 def report(pages: pd.DataFrame, earlier: pd.DataFrame | None) -> str:
