@@ -68,24 +68,45 @@ def _paper_brightness(image: np.ndarray) -> np.ndarray:
 
 def sheet(image: np.ndarray) -> np.ndarray:
     """Boolean mask of the paper sheet: the largest region brighter than BACKGROUND_LEVEL of the sheet's brightness
-    (lines and text smoothed away), holes filled, less a SHEET_MARGIN_PX band along its outline; the whole image
-    when no such surround shows (a scan)."""
+    (lines and text smoothed away), holes filled, less a SHEET_MARGIN_PX band along its outline (the whole image
+    when no such surround shows: a scan), less the surround that shows only as a thin strip along an image edge."""
     scale = max(1, min(image.shape[:2]) // 256)
     small = cv2.resize(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), None, fx=1 / scale, fy=1 / scale,
                        interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), 2.0)
-    bright = (small >= BACKGROUND_LEVEL * np.percentile(small, 90)).astype(np.uint8)
+    level = BACKGROUND_LEVEL * np.percentile(small, 90)
+    inside = ~_edge_strips(cv2.max(cv2.max(image[..., 0], image[..., 1]), image[..., 2]), level)
+    bright = (small >= level).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     if count < 2 or bright.all():
-        return np.ones(image.shape[:2], bool)
+        return inside
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     if stats[largest, cv2.CC_STAT_AREA] < MIN_SHEET_SHARE * bright.size:
-        return np.ones(image.shape[:2], bool)
+        return inside
     contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     filled = cv2.drawContours(np.zeros_like(bright), contours, -1, 1, thickness=cv2.FILLED)
     margin = 2 * (SHEET_MARGIN_PX // scale) + 1            # the sheet's own edge and shadow are not ink either
     filled = cv2.erode(filled, np.ones((margin, margin), np.uint8))
-    return cv2.resize(filled, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST).astype(bool)
+    return cv2.resize(filled, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST).astype(bool) & inside
+
+
+def _edge_strips(lit: np.ndarray, level: float) -> np.ndarray:
+    """Boolean mask of the surround too thin for sheet's downscaled search (a photo cropped close to the sheet), from
+    the brightest channel `lit`: along each image edge, a run of lines darker than `level` over most of their length
+    that starts within SHEET_MARGIN_PX of the edge (after a turned page's fill), and SHEET_MARGIN_PX beyond it.
+    Traces and text darken no such line and a coloured grid line has a bright channel."""
+    out = np.zeros(lit.shape, bool)
+    for axis in (0, 1):
+        dark = (lit < level).mean(axis=1 - axis) >= 0.5      # per row (axis 0) or column (axis 1)
+        for lines, at_end in ((dark, False), (dark[::-1], True)):
+            first = np.flatnonzero(lines[:SHEET_MARGIN_PX])
+            if not first.size:
+                continue
+            stop = first[0] + int(np.argmin(lines[first[0]:])) if not lines[first[0]:].all() else len(lines)
+            k = min(len(lines), stop + SHEET_MARGIN_PX)
+            band = slice(len(lines) - k, None) if at_end else slice(0, k)
+            out[(band, slice(None)) if axis == 0 else (slice(None), band)] = True
+    return out
 
 
 def _ink_threshold(dark: np.ndarray) -> float:

@@ -18,7 +18,7 @@ SPEED_MM_S = 25.0               # assumed paper speed and gain (the standard; th
 GAIN_MM_MV = 10.0
 CALIBRATION_MV = 1.0            # a calibration pulse is taken to be 1 mV
 LETTER_WIDTH_MM = 279.4         # without a grid, px per mm is first guessed from a landscape letter page
-STANDARD_PAGE_S = 10.0          # without a grid, a trace span within 3 % of this is taken to be exactly this
+STANDARD_PAGE_S = 10.0          # without a grid, the traced span is taken to be this long (25 mm/s, 10 mm/mV if no pulse)
 MIN_ROW_MM = 8.0                # rows are at least this far apart
 MIN_TRACE_MM = 10.0             # an ink run this long along a row is trace, shorter ones are pulse/labels/text
 MERGE_GAP_MM = 0.4              # runs closer than this are one (anti-aliasing, faded toner)
@@ -100,11 +100,11 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
     px_per_mv, pulses = _mv_scale(pulses, px_per_mm)
     found = [p for p in pulses if p is not None]
     baselines = [p[0] if p is not None else b for p, b in zip(pulses, baselines)]
-    if px_per_mv is None:
-        raise ValueError("neither a grid nor a calibration pulse found: the page's scale is unknown")
-    px_per_s = SPEED_MM_S * (px_per_mm or px_per_mv / GAIN_MM_MV)
-    if px_per_mm is None and abs((x1 - x0) / px_per_s / STANDARD_PAGE_S - 1) < 0.03:
-        px_per_s = (x1 - x0) / STANDARD_PAGE_S     # no grid: a standard 10 s page times finer than the pulse
+    if px_per_mm is None:     # no grid: the traced span is a standard page; a pulse's height is too coarse a ruler
+        px_per_s = (x1 - x0) / STANDARD_PAGE_S
+        px_per_mv = px_per_mv or px_per_s / SPEED_MM_S * GAIN_MM_MV
+    else:
+        px_per_s = SPEED_MM_S * px_per_mm
     name, strips = (layout, rhythm) if layout else ROWS_TO_LAYOUT.get(len(baselines), (None, None))
     if name is None:
         raise ValueError(f"{len(baselines)} trace rows match no standard layout (3x4 +0..2 rhythm strips, 6x2, "
