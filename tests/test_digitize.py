@@ -85,6 +85,31 @@ def test_an_anti_aliased_pen_on_a_page_without_grid_is_not_taken_for_a_grid(reco
     assert _snr(record, result, digitized).median_snr_db >= 10.0
 
 
+@pytest.mark.parametrize("joined", [False, True])
+def test_a_page_without_grid_is_timed_as_a_10_s_page_whatever_its_pulse(record, joined):
+    """Regression: without a grid, time came from the pulse's height taken as 10 mm, so a 0.5 mV (5 mm) pulse read
+    every page at half its time scale (benchmark style 1 scans: 93-119 px/s for 191). The traced span is a standard
+    10 s page; the pulse still gives the mV scale (a 5 mm pulse: half gain, as with a grid)."""
+    config = RenderConfig(paper=Paper(grid="none", dpi=197.0), layout="3x4", rhythm=("II",),
+                          style=Style(calibration_mv=0.5, calibration_joined=joined))
+    result = render(record, config, seed=0)
+    digitized = digitize(result.image, record.fs)
+    assert not digitized.grid.found
+    assert digitized.geometry.px_per_s == pytest.approx(config.paper.speed * config.paper.px_per_mm, rel=0.01)
+    assert digitized.geometry.px_per_mv == pytest.approx(5 * config.paper.px_per_mm, rel=0.1)
+
+
+def test_a_page_with_neither_grid_nor_pulse_is_read_at_the_standard_speed_and_gain(record):
+    """Regression: it was refused ('the page's scale is unknown'); a 10 s page at 25 mm/s and 10 mm/mV is the
+    standard print, so its span gives the scale."""
+    config = RenderConfig(paper=Paper(grid="none", dpi=197.0), layout="3x4", rhythm=("II",),
+                          show_calibration=False)
+    result = render(record, config, seed=0)
+    digitized = digitize(result.image, record.fs)
+    assert digitized.geometry.px_per_mv == pytest.approx(10 * config.paper.px_per_mm, rel=0.01)
+    assert _snr(record, result, digitized).median_snr_db >= 10.0
+
+
 @pytest.mark.parametrize("seed", [2, 5, 7])
 def test_a_faint_pen_scanned_at_100_dpi_is_timed_from_its_true_start(record, seed):
     """Regression: scanned at 100 dpi, a 0.3 mm pen's flat stretches fall partly below the ink threshold, so each
