@@ -18,7 +18,8 @@ SPEED_MM_S = 25.0               # assumed paper speed and gain (the standard; th
 GAIN_MM_MV = 10.0
 CALIBRATION_MV = 1.0            # a calibration pulse is taken to be 1 mV
 LETTER_WIDTH_MM = 279.4         # without a grid, px per mm is first guessed from a landscape letter page
-STANDARD_PAGE_S = 10.0          # without a grid, the traced span is taken to be this long (25 mm/s, 10 mm/mV if no pulse)
+STANDARD_PAGE_S = 10.0          # without a grid the traced span is this long (and 25 mm/s, 10 mm/mV without a pulse)
+GRID_PAGE_S = (8.0, 12.5)       # a "grid" timing the traced span outside this is not the page's (text, JPEG, beats)
 MIN_ROW_MM = 8.0                # rows are at least this far apart
 MIN_TRACE_MM = 10.0             # an ink run this long along a row is trace, shorter ones are pulse/labels/text
 MERGE_GAP_MM = 0.4              # runs closer than this are one (anti-aliasing, faded toner)
@@ -60,7 +61,8 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
                   rhythm: tuple[str, ...] | None = None,
                   extent_ink: Callable[[], np.ndarray] | None = None) -> PageGeometry:
     """Find the rows and panels in a boolean ink mask (and its darkness) of an upright page. `px_per_mm` None: no
-    grid was found, the scale comes from the calibration pulse. `layout`/`rhythm` override the row-count guess.
+    grid was found (or its mm time the traced span outside GRID_PAGE_S): the span is a STANDARD_PAGE_S page and the
+    calibration pulse gives the mV scale. `layout`/`rhythm` override the row-count guess.
     `extent_ink`: makes the mask to take the traced x-range from where the rows' own ink does not agree on it (grown
     ink, in which a faint pen's flat stretches do not break the trace into runs too short to count); only called
     then."""
@@ -90,6 +92,8 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
     first = float(np.median([e[0] for e in extents])) if first is None else first
     last = float(np.median([e[1] for e in extents])) if last is None else -last
     x0, x1 = first + (line_px - 1) / 2, last - (line_px - 1) / 2
+    if px_per_mm and not GRID_PAGE_S[0] <= (x1 - x0) / (SPEED_MM_S * px_per_mm) <= GRID_PAGE_S[1]:
+        return detect_layout(ink, dark, None, layout, rhythm, extent_ink)    # not the page's grid: read it without
     pulses = [_pulse(ink, dark, band, int(first), guess_mm, line_px) for band in bands]
     if all(p is None for p in pulses):       # none free-standing: a pulse joined to the trace may start its ink
         joined = [_joined_pulse(ink, dark, band, b, int(first), guess_mm, line_px) for band, b in zip(bands, baselines)]
