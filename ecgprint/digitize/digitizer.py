@@ -14,9 +14,18 @@ from .. import layout as page_layout
 from ..leads import STANDARD_LEADS, parse_lead_ref
 from ..record import Record
 from .grid import Darkness, GridFit, darkness, ink_mask
-from .layout import LETTER_WIDTH_MM, PageGeometry, PanelGeometry, detect_layout, line_width, trace_span, with_layout
+from .layout import (
+    LETTER_WIDTH_MM,
+    GridMismatch,
+    PageGeometry,
+    PanelGeometry,
+    detect_layout,
+    line_width,
+    trace_span,
+    with_layout,
+)
 from .layout_choice import CANDIDATES, DEFAULT_STRIPS, MISFIT_WEIGHT, limb_inconsistency, strip_lead
-from .rectify import fit_grid
+from .rectify import fit_grid, no_grid
 from .trace import row_path, sample_panel
 
 DEFAULT_FS = 500.0
@@ -68,27 +77,35 @@ def digitize(image: np.ndarray, fs: float = DEFAULT_FS, oracle: dict | None = No
     if not 50 <= fs <= 5000:
         raise ValueError(f"fs must be within 50..5000 Hz, got {fs}")
     if oracle is None:
-        fit = fit_grid(darkness(image))
-        dark = darkness(_warp(image, fit))
-        grid_mm = fit.px_per_mm if fit.found else None
-        px_per_mm = grid_mm or image.shape[1] / LETTER_WIDTH_MM
-        ink = ink_mask(dark, px_per_mm)
-        grown = functools.cache(lambda: ink_mask(dark, px_per_mm, grow=True))    # computed only where needed
         try:
-            geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm, extent_ink=grown)
-        except ValueError as refusal:          # rows not found: a faint pen's flat stretches may be missing
-            ink = grown()
-            try:
-                geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm)
-            except ValueError:
-                raise refusal from None
-        broken = _ink_cover(ink, geometry) < MIN_INK_COVER       # a faint pen: trace it on grown ink
-        return _extract(grown() if broken else ink, dark, fit, geometry, fs, choose=layout is None)
+            return _blind(image, fit_grid(darkness(image)), fs, layout, rhythm)
+        except GridMismatch:                   # a period found in text or pen edges: it neither rectifies nor times
+            return _blind(image, no_grid(image.shape), fs, layout, rhythm)
     fit, geometry = oracle_geometry(oracle)
     dark = darkness(_warp(image, fit))
     ink = ink_mask(dark, fit.px_per_mm)
     geometry = dataclasses.replace(geometry, line_px=line_width(ink, dark.value))
     return _extract(ink, dark, fit, geometry, fs)
+
+
+def _blind(image: np.ndarray, fit: GridFit, fs: float, layout: str | None, rhythm: tuple[str, ...] | None
+           ) -> Digitization:
+    """Read a page on its upright map `fit`: ink, layout (retried on grown ink if refused), traces."""
+    dark = darkness(_warp(image, fit))
+    grid_mm = fit.px_per_mm if fit.found else None
+    px_per_mm = grid_mm or image.shape[1] / LETTER_WIDTH_MM
+    ink = ink_mask(dark, px_per_mm)
+    grown = functools.cache(lambda: ink_mask(dark, px_per_mm, grow=True))    # computed only where needed
+    try:
+        geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm, extent_ink=grown)
+    except ValueError as refusal:          # rows not found: a faint pen's flat stretches may be missing
+        ink = grown()
+        try:
+            geometry = detect_layout(ink, dark.value, grid_mm, layout, rhythm)
+        except ValueError:
+            raise refusal from None
+    broken = _ink_cover(ink, geometry) < MIN_INK_COVER       # a faint pen: trace it on grown ink
+    return _extract(grown() if broken else ink, dark, fit, geometry, fs, choose=layout is None)
 
 
 def _ink_cover(ink: np.ndarray, geometry: PageGeometry) -> float:

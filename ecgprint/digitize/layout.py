@@ -29,6 +29,10 @@ ROWS_TO_LAYOUT = {3: ("3x4", ()), 4: ("3x4", ("II",)), 5: ("3x4", ("II", "V1")),
                   12: ("12x1", ())}
 
 
+class GridMismatch(ValueError):
+    """The grid's mm time the traced span outside GRID_PAGE_S: it is not the page's grid (read the page without)."""
+
+
 @dataclass(frozen=True)
 class PanelGeometry:
     """One printed segment on the upright page: `lead` (standard name, `sign` -1 if printed inverted) from
@@ -61,8 +65,8 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
                   rhythm: tuple[str, ...] | None = None,
                   extent_ink: Callable[[], np.ndarray] | None = None) -> PageGeometry:
     """Find the rows and panels in a boolean ink mask (and its darkness) of an upright page. `px_per_mm` None: no
-    grid was found (or its mm time the traced span outside GRID_PAGE_S): the span is a STANDARD_PAGE_S page and the
-    calibration pulse gives the mV scale. `layout`/`rhythm` override the row-count guess.
+    grid was found: the span is a STANDARD_PAGE_S page and the calibration pulse gives the mV scale; GridMismatch if
+    the grid's mm time the span outside GRID_PAGE_S. `layout`/`rhythm` override the row-count guess.
     `extent_ink`: makes the mask to take the traced x-range from where the rows' own ink does not agree on it (grown
     ink, in which a faint pen's flat stretches do not break the trace into runs too short to count); only called
     then."""
@@ -93,7 +97,8 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
     last = float(np.median([e[1] for e in extents])) if last is None else -last
     x0, x1 = first + (line_px - 1) / 2, last - (line_px - 1) / 2
     if px_per_mm and not GRID_PAGE_S[0] <= (x1 - x0) / (SPEED_MM_S * px_per_mm) <= GRID_PAGE_S[1]:
-        return detect_layout(ink, dark, None, layout, rhythm, extent_ink)    # not the page's grid: read it without
+        raise GridMismatch(f"the grid's {px_per_mm:.2f} px/mm time the traces as a "
+                           f"{(x1 - x0) / (SPEED_MM_S * px_per_mm):.1f} s page: not the page's grid")
     pulses = [_pulse(ink, dark, band, int(first), guess_mm, line_px) for band in bands]
     if all(p is None for p in pulses):       # none free-standing: a pulse joined to the trace may start its ink
         joined = [_joined_pulse(ink, dark, band, b, int(first), guess_mm, line_px) for band, b in zip(bands, baselines)]

@@ -16,10 +16,15 @@ MAX_ANISOTROPY = 0.05       # a grid found in the ink must have square cells wit
 MIN_GRID_FRACTION = 0.01     # fewer grid pixels than this share of the page: no grid
 
 
+def no_grid(shape: tuple[int, ...]) -> GridFit:
+    """The fit of a page read without a grid: identity map, found=False."""
+    return GridFit(np.eye(3), (shape[1], shape[0]), 0.0, (0.0, 0.0), False)
+
+
 def fit_grid(dark: Darkness) -> GridFit:
     """Map image px -> an upright page at the grid's px per mm (identity and found=False without a grid)."""
     h, w = dark.value.shape
-    none = GridFit(np.eye(3), (w, h), 0.0, (0.0, 0.0), False)
+    none = no_grid((h, w))
     enough = MIN_GRID_FRACTION * min(w * h, 300_000)
     xs, ys = grid_points(dark)
     frame = local_frame(xs, ys) if xs.size >= enough else None
