@@ -56,6 +56,8 @@ from vizecg.training.reader import reader_config, reader_probabilities, train_re
 
 SPEC = InputSpec()
 KINDS = ("true", "masked", "dig", "stack")
+MAX_FPR = 0.10      # decision thresholds call at most this share of the fitting pages without a label positive for it
+                    # (issue 13's bound): F1-maximising thresholds alone had SB at 0.105 out of fold
 
 
 def digitized_page(image_bytes: bytes) -> tuple[np.ndarray, str]:
@@ -101,16 +103,17 @@ def probabilities(model: VizECGNet, x: np.ndarray) -> np.ndarray:
 
 def summary(pages: pd.DataFrame, n_bootstrap: int) -> dict:
     """Per input kind, `vizecg benchmark`'s pooled evaluation (AUROC, F1, FPR, ... with CIs over patients, at
-    thresholds chosen on the other folds' pages; 0.5 while only one fold is done) of all pages, grouped as it groups
-    them, and of the pages read."""
+    thresholds chosen on the other folds' pages within MAX_FPR; 0.5 while only one fold is done) of all pages,
+    grouped as it groups them, and of the pages read."""
     y, folds, groups = pages[list(LABELS)].to_numpy(), pages["fold"].to_numpy(), patients(pages)
     read = ~pages["refused"].to_numpy()
     several = len(set(folds)) > 1
     out: dict = {"pages": len(pages), "refused": round(float(pages["refused"].mean()), 3),
-                 "thresholds": "chosen on the other folds' pages" if several else "0.5: one fold, none to choose on"}
+                 "thresholds": f"chosen on the other folds' pages, FPR <= {MAX_FPR}" if several
+                 else "0.5: one fold, none to choose on"}
     for kind in KINDS:
         p = pages[[f"{kind}_{label}" for label in LABELS]].to_numpy()
-        thresholds = cross_fold_thresholds(y, p, folds) if several else np.full(p.shape, 0.5)
+        thresholds = cross_fold_thresholds(y, p, folds, MAX_FPR) if several else np.full(p.shape, 0.5)
         out[kind] = {"all": evaluation("all pages", pages, p, thresholds, groups, n_bootstrap, by_group=True),
                      "read": evaluation("pages read", pages[read], p[read], thresholds[read], groups[read],
                                         n_bootstrap)}
@@ -183,21 +186,23 @@ def stacked(pages: pd.DataFrame, features: np.ndarray) -> np.ndarray:
 def bundle(path: Path, pages: pd.DataFrame, features: np.ndarray, training: tuple, args: argparse.Namespace,
            result: dict) -> None:
     """Train the reader on every fold and write it as a checkpoint whose `signal` thresholds are the F1-maximising
-    ones of the out-of-fold `dig` predictions of the pages the digitizer read (the pages this route decides), and
-    beside it the stacker fitted on every page read, thresholds from the out-of-fold `stack` predictions."""
+    ones (within MAX_FPR) of the out-of-fold `dig` predictions of the pages the digitizer read (the pages this route
+    decides), and beside it the stacker fitted on every page read, thresholds from the out-of-fold `stack`
+    predictions."""
     read = ~pages["refused"].to_numpy()
     y = pages[list(LABELS)].to_numpy(np.float64)[read]
     p = pages[[f"dig_{label}" for label in LABELS]].to_numpy()[read]
-    thresholds = select_thresholds(y, p)
+    thresholds = select_thresholds(y, p, max_fpr=MAX_FPR)
     model = fold_model(args.models or args.out / "models", "all", *training, args)
     stack = fit_stacker(features[read], p, y, LABELS)
     oof = pages[[f"stack_{label}" for label in LABELS]].to_numpy()[read]
-    replace(stack, thresholds=select_thresholds(y, oof)).save(stack_path(path))
+    replace(stack, thresholds=select_thresholds(y, oof, max_fpr=MAX_FPR)).save(stack_path(path))
     macro = {kind: {scope: result[kind][scope]["overall"]["columns"]["macro"]["auroc"]["value"]
                     for scope in ("all", "read")} for kind in ("stack", "dig", "true")}
     info = {"route": "reader", "epochs": args.epochs, "seed": args.seed, "train_read": args.train_read,
             "thresholds_from": f"out-of-fold digitized pages read of {args.real.name} ({int(read.sum())} pages, "
-                               f"folds {sorted(pages['fold'].unique())})", "benchmark_macro_auroc": macro}
+                               f"folds {sorted(pages['fold'].unique())}), F1-maximising with FPR <= {MAX_FPR}",
+            "benchmark_macro_auroc": macro}
     save_checkpoint(path, model, CheckpointMeta(model.config, SPEC, thresholds={"signal": thresholds.tolist()},
                                                 epoch=args.epochs, info=info))
 

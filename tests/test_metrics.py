@@ -70,6 +70,16 @@ def test_threshold_maximises_f1_on_validation():
     assert select_thresholds(np.zeros((3, 1)), np.ones((3, 1)), default=0.4) == pytest.approx([0.4])
 
 
+def test_a_false_positive_bound_keeps_the_best_f1_among_thresholds_within_it():
+    y = np.array([1, 0, 1, 0, 1, 1, 0, 0])
+    s = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    # F1 at 0.9 .. 0.2 = 2/5, 1/3, 4/7, 1/2, 2/3, 4/5, 8/11, 2/3, calling 0, 1, 1, 2, 2, 2, 3, 4 of 4 negatives
+    assert select_thresholds(y, s) == pytest.approx([0.4])
+    assert select_thresholds(y, s, max_fpr=0.5) == pytest.approx([0.4])
+    assert select_thresholds(y, s, max_fpr=0.25) == pytest.approx([0.7])
+    assert select_thresholds(y, s, max_fpr=0.0) == pytest.approx([0.9])
+
+
 def test_evaluation_uses_validation_thresholds_not_test_optimal_ones():
     y_val, s_val = np.array([1, 1, 0, 0]), np.array([0.8, 0.6, 0.5, 0.1])
     y_test, s_test = np.array([1, 1, 0, 0]), np.array([0.9, 0.55, 0.3, 0.2])

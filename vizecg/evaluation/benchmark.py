@@ -93,13 +93,14 @@ def patients(pages: pd.DataFrame) -> np.ndarray:
     return (pages["source"] + "/" + pages["patient_id"]).to_numpy()
 
 
-def cross_fold_thresholds(y: np.ndarray, probabilities: np.ndarray, folds: np.ndarray) -> np.ndarray:
+def cross_fold_thresholds(y: np.ndarray, probabilities: np.ndarray, folds: np.ndarray,
+                          max_fpr: float | None = None) -> np.ndarray:
     """Per-page thresholds [n, labels]: for the pages of each fold, the F1-maximising thresholds of the pages of
-    all other folds, so no page's decision threshold saw its own prediction."""
+    all other folds (select_thresholds, with `max_fpr`), so no page's decision threshold saw its own prediction."""
     thresholds = np.empty_like(probabilities, dtype=np.float64)
     for fold in np.unique(folds):
         rows = folds == fold
-        thresholds[rows] = select_thresholds(y[~rows], probabilities[~rows])
+        thresholds[rows] = select_thresholds(y[~rows], probabilities[~rows], max_fpr=max_fpr)
     return thresholds
 
 

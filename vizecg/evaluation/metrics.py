@@ -130,11 +130,14 @@ def _interval(boots: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndar
         return np.nanquantile(boots, alpha, axis=0), np.nanquantile(boots, 1 - alpha, axis=0)
 
 
-def select_thresholds(y_val: np.ndarray, scores_val: np.ndarray, default: float = 0.5) -> np.ndarray:
+def select_thresholds(y_val: np.ndarray, scores_val: np.ndarray, default: float = 0.5,
+                      max_fpr: float | None = None) -> np.ndarray:
     """Per-label threshold maximising F1 on validation data (predict positive when score >= threshold).
 
     Candidates are the distinct scores; ties in F1 go to the highest threshold. A label with no validation
-    positives gets `default`. Rows where a label was not assessed (NaN) are left out of its choice.
+    positives gets `default`. Rows where a label was not assessed (NaN) are left out of its choice. `max_fpr`:
+    only candidates calling at most this share of the label's validation negatives positive (the highest
+    candidate if none does).
     """
     y, s, assessed = _check(y_val, scores_val)
     thresholds = np.full(y.shape[1], float(default))
@@ -148,6 +151,8 @@ def select_thresholds(y_val: np.ndarray, scores_val: np.ndarray, default: float 
         tp = np.cumsum(y_sorted)[last]
         fp = (last + 1) - tp
         f1 = 2 * tp / (2 * tp + fp + (y_sorted.sum() - tp))
+        if max_fpr is not None:
+            f1 = np.where(fp <= max_fpr * (len(y_sorted) - y_sorted.sum()), f1, -1.0)
         thresholds[k] = s_sorted[last[np.argmax(f1)]]
     return thresholds
 
