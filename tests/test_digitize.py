@@ -103,7 +103,7 @@ def test_a_page_without_grid_is_timed_as_a_10_s_page_whatever_its_pulse(record, 
 def test_5_mm_lines_alone_at_a_fractional_px_spacing_are_not_taken_for_1_mm_lines(record, grid, dpi, size):
     """Regression: 5 mm lines 24.4 or 22.8 px apart land on alternating whole px; the autocorrelation's 1-px-wide
     peaks beat, the fifth rose above the second to fourth, and the lines were read as minor ones: 5 x the scale (four
-    clean benchmark pages, among them CinC A5215's, which read badly on every page)."""
+    clean benchmark pages of fold 0, one of them CinC A5215's)."""
     config = RenderConfig(paper=Paper(grid=grid, dpi=dpi, size=size), layout="3x4", rhythm=("II",),
                           style=Style(minor_grid=False))
     digitized = digitize(render(record, config, seed=0).image, record.fs)
