@@ -25,6 +25,7 @@ from digitize_then_classify import SPEC, digitized_page  # benchmarks/ is on sys
 from ecgprint.batch import ordered_map
 from ecgprint.dataset.manifest import Manifest
 from ecgprint.dataset.read import stored_signals
+from vizecg.page_signal import page_offset
 
 MAX_LAG_S = 0.03
 GROUPS = ("variant", "layout", "grid", "preset")
@@ -51,7 +52,7 @@ def page_r(read: np.ndarray, stored: np.ndarray, fs: float) -> float:
 
 def measure(real: Path, split: str, workers: int, digitized: Path | None) -> pd.DataFrame:
     """One row per page of `split` that prints its whole stored signal: id, groups, status, r."""
-    pad = (SPEC.signal_samples - int(round(10.0 * SPEC.signal_fs))) // 2
+    pad = page_offset(SPEC)
     rows, images, stored = [], [], []
     for file in Manifest.read(real).files(split):
         columns = ["id", "signal", "layout", "preset", "render_config"] + ([] if digitized else ["image"])

@@ -96,9 +96,10 @@ def detect_layout(ink: np.ndarray, dark: np.ndarray, px_per_mm: float | None, la
     first = float(np.median([e[0] for e in extents])) if first is None else first
     last = float(np.median([e[1] for e in extents])) if last is None else -last
     x0, x1 = first + (line_px - 1) / 2, last - (line_px - 1) / 2
-    if px_per_mm and not GRID_PAGE_S[0] <= (x1 - x0) / (SPEED_MM_S * px_per_mm) <= GRID_PAGE_S[1]:
-        raise GridMismatch(f"the grid's {px_per_mm:.2f} px/mm time the traces as a "
-                           f"{(x1 - x0) / (SPEED_MM_S * px_per_mm):.1f} s page: not the page's grid")
+    seconds = (x1 - x0) / (SPEED_MM_S * px_per_mm) if px_per_mm else STANDARD_PAGE_S
+    if not GRID_PAGE_S[0] <= seconds <= GRID_PAGE_S[1]:
+        raise GridMismatch(f"the grid's {px_per_mm:.2f} px/mm time the traces as a {seconds:.1f} s page: "
+                           "not the page's grid")
     pulses = [_pulse(ink, dark, band, int(first), guess_mm, line_px) for band in bands]
     if all(p is None for p in pulses):       # none free-standing: a pulse joined to the trace may start its ink
         joined = [_joined_pulse(ink, dark, band, b, int(first), guess_mm, line_px) for band, b in zip(bands, baselines)]
